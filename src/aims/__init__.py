@@ -1,0 +1,3 @@
+"""AIMS: an open-source AI Management System for ISO/IEC 42001:2023."""
+
+__version__ = "0.1.0"

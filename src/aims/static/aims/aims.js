@@ -1,0 +1,25 @@
+// AIMS behaviour without inline scripts (the Content-Security-Policy forbids them).
+document.addEventListener("DOMContentLoaded", () => {
+  // Forms that ask before they do something destructive: <form data-confirm="message">.
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+  // Selects that submit their form on change (organization switcher, filters).
+  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
+    select.addEventListener("change", () => select.form.submit());
+  });
+  // Copy buttons: <button data-copy="#id">.
+  document.querySelectorAll("button[data-copy]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const target = document.querySelector(button.dataset.copy);
+      if (target && navigator.clipboard) navigator.clipboard.writeText(target.textContent.trim());
+    });
+  });
+});
+// HTMX requests carry the CSRF token from the cookie-less meta tag set by Django.
+document.addEventListener("htmx:configRequest", (event) => {
+  const token = document.querySelector("input[name=csrfmiddlewaretoken]");
+  if (token) event.detail.headers["X-CSRFToken"] = token.value;
+});

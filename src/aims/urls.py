@@ -1,0 +1,41 @@
+"""URLs. Each area app contributes its pages (`aims.<app>.urls`, mounted at /<app>/) and its API
+routers (`ROUTERS` in `aims.<app>.api`, mounted under /api/v1/), so adding an area touches no
+shared file."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.urls import include, path
+
+from aims.core import views as core_views
+from aims.core.api import api, audit_router, core_router, token_router
+
+AREAS = ["inventory", "governance", "risk", "compliance", "lifecycle", "monitoring", "assurance", "reports"]
+
+api.add_router("/", core_router)
+api.add_router("/audit-events", audit_router)
+api.add_router("/tokens", token_router)
+
+area_urls = []
+for area in AREAS:
+    if find_spec(f"aims.{area}.api"):
+        for prefix, router in getattr(import_module(f"aims.{area}.api"), "ROUTERS", []):
+            api.add_router(prefix, router)
+    if find_spec(f"aims.{area}.urls"):
+        area_urls.append(path(f"{area}/", include(f"aims.{area}.urls")))
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("login/", core_views.login_view, name="login"),
+    path("logout/", core_views.logout_view, name="logout"),
+    path("organization/", core_views.switch_organization, name="switch-organization"),
+    path("audit/", core_views.audit_log, name="audit-log"),
+    path("tokens/", core_views.tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", core_views.revoke_token, name="revoke-token"),
+    *area_urls,
+    path("", core_views.dashboard, name="dashboard"),
+]
+
+handler404 = "aims.core.errors.not_found"
+handler500 = "aims.core.errors.server_error"
+handler403 = "aims.core.errors.forbidden"
