@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "aims.core.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "aims.core.middleware.CurrentOrganizationMiddleware",
@@ -180,7 +181,10 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = envint("AIMS_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+AIMS_SESSION_IDLE_SECONDS = envint("AIMS_SESSION_IDLE_SECONDS", 30 * 60)
+AIMS_SESSION_ABSOLUTE_SECONDS = envint("AIMS_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+SESSION_COOKIE_AGE = AIMS_SESSION_ABSOLUTE_SECONDS
+PASSWORD_RESET_TIMEOUT = envint("AIMS_PASSWORD_RESET_SECONDS", 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

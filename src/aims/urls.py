@@ -5,6 +5,7 @@ shared file."""
 from importlib import import_module
 from importlib.util import find_spec
 
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from aims.core import views as core_views
@@ -28,6 +29,12 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("login/", core_views.login_view, name="login"),
     path("logout/", core_views.logout_view, name="logout"),
+    # Password reset by e-mail: the same answer whether or not the address exists; the link is
+    # single-use (its token covers the password hash and last login) and expires.
+    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("organization/", core_views.switch_organization, name="switch-organization"),
     path("audit/", core_views.audit_log, name="audit-log"),
     path("tokens/", core_views.tokens, name="tokens"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Callable
 
@@ -74,4 +75,29 @@ class CurrentOrganizationMiddleware:
                     current, source="ui", request_id=getattr(request, "request_id", ""),
                     address=request.META.get("REMOTE_ADDR", ""),
                 )
+        return self.get_response(request)
+
+
+class SessionTimeoutMiddleware:
+    """Ends a web session after AIMS_SESSION_IDLE_SECONDS without a request, and in any case
+    AIMS_SESSION_ABSOLUTE_SECONDS after login (ASVS 7.3.1, 7.3.2). The session is flushed on the
+    server, not only forgotten by the browser."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.contrib.auth import logout
+
+        if request.user.is_authenticated:
+            now = int(time.time())
+            started = request.session.setdefault("aims_login_at", now)
+            last = request.session.get("aims_seen_at", now)
+            if now - last > settings.AIMS_SESSION_IDLE_SECONDS or now - started > settings.AIMS_SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+            elif now - last > 30:  # write the session at most twice a minute
+                request.session["aims_seen_at"] = now
+            else:
+                request.session.setdefault("aims_seen_at", now)
         return self.get_response(request)
