@@ -28,6 +28,8 @@ for area in AREAS:
 urlpatterns = [
     path("api/v1/", api.urls),
     path("login/", core_views.login_view, name="login"),
+    path("login/two-factor/", core_views.mfa_challenge, name="mfa-challenge"),
+    path("account/two-factor/", core_views.mfa_setup, name="mfa-setup"),
     path("logout/", core_views.logout_view, name="logout"),
     # Password reset by e-mail: the same answer whether or not the address exists; the link is
     # single-use (its token covers the password hash and last login) and expires.

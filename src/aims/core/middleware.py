@@ -101,3 +101,24 @@ class SessionTimeoutMiddleware:
             else:
                 request.session.setdefault("aims_seen_at", now)
         return self.get_response(request)
+
+
+class MfaEnforcementMiddleware:
+    """A member whose organization requires two-factor authentication and who has not set it up
+    reaches only the set-up page (and logging out) until they have."""
+
+    ALLOWED = ("/account/two-factor/", "/logout/", "/static/", "/login/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.user.is_authenticated
+            and request.session.get("aims_mfa_state") == "setup"
+            and not request.path.startswith(self.ALLOWED)
+        ):
+            from django.shortcuts import redirect
+
+            return redirect("mfa-setup")
+        return self.get_response(request)

@@ -25,6 +25,20 @@ class Organization(models.Model):
         _("slug"), max_length=60, unique=True, help_text=_("Short name used in URLs and on the command line.")
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    mfa_policy = models.CharField(
+        _("two-factor authentication"),
+        max_length=16,
+        choices=[
+            ("optional", _("Optional")),
+            ("privileged", _("Required for privileged roles")),
+            ("all", _("Required for every member")),
+        ],
+        default="optional",
+        help_text=_(
+            "Whether members must confirm their login with a code from an authenticator app. Privileged roles: "
+            "organization admin, AI manager, top management, CIO/CDO."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -158,6 +172,37 @@ class ApiToken(models.Model):
         return self.expires_at is None or self.expires_at > timezone.now()
 
 
+class MfaDevice(models.Model):
+    """A user's authenticator app (TOTP, RFC 6238). The shared secret is stored encrypted with a key
+    derived from the installation's secret key."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="mfa_device")
+    secret_encrypted = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(default=0, help_text=_("Refuses a code that was already used."))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("two-factor device")
+
+    def __str__(self) -> str:
+        return f"TOTP for {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for when the authenticator is lost; stored as a hash."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user}"
+
+
 class LoginFailure(models.Model):
     """A failed login, kept in the database so throttling holds across every web process."""
 
@@ -168,6 +213,9 @@ class LoginFailure(models.Model):
     class Meta:
         verbose_name = _("login failure")
 
+    def __str__(self) -> str:
+        return f"{self.email} from {self.address} at {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class AuditChainHead(models.Model):
     """The single row that serialises appends to the audit chain and remembers its last hash."""
@@ -177,6 +225,9 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"{self.size} entries, head {self.last_hash[:16]}"
 
 
 class AuditEvent(models.Model):

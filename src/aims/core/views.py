@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import audit, auth, services
+from . import audit, auth, mfa, services
 from .actors import Actor
 from .api import AuditFilters, filter_audit
 from .forms import LoginForm, TokenForm
@@ -74,14 +74,80 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     audit.record(None, AuditEvent.Action.LOGIN_FAILED, object_type="user", object_repr=email)
                 form.add_error(None, _("That e-mail address and password do not match an active account."))
             else:
-                login(request, user)  # rotates the session id
                 auth.clear_failures(email)
-                audit.record(None, AuditEvent.Action.LOGIN, object_type="user", object_id=user.pk, object_repr=user.email)
                 nxt = request.GET.get("next") or ""
-                if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-                    return HttpResponseRedirect(nxt)
-                return redirect("dashboard")
+                if mfa.has_device(user):
+                    # Password right; the session is not logged in until the second factor is.
+                    request.session.cycle_key()
+                    request.session[MFA_PENDING] = user.pk
+                    request.session[MFA_NEXT] = nxt
+                    return redirect("mfa-challenge")
+                return _complete_login(request, user, nxt, setup_needed=mfa.required_for(user))
     return render(request, "core/login.html", {"form": form}, status=status)
+
+
+MFA_PENDING, MFA_NEXT, MFA_STATE = "aims_mfa_pending_user", "aims_mfa_next", "aims_mfa_state"
+
+
+def _complete_login(request: HttpRequest, user: User, nxt: str, *, setup_needed: bool = False) -> HttpResponse:
+    login(request, user, backend="aims.core.auth.EmailBackend")  # rotates the session id
+    audit.record(None, AuditEvent.Action.LOGIN, object_type="user", object_id=user.pk, object_repr=user.email)
+    if setup_needed:
+        request.session[MFA_STATE] = "setup"
+        messages.warning(request, _("Your organization requires two-factor authentication: set it up to continue."))
+        return redirect("mfa-setup")
+    if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return HttpResponseRedirect(nxt)
+    return redirect("dashboard")
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_challenge(request: HttpRequest) -> HttpResponse:
+    user = User.objects.filter(pk=request.session.get(MFA_PENDING), is_active=True).first()
+    if user is None:
+        return redirect("login")
+    status = 200
+    error = ""
+    if request.method == "POST":
+        address = auth.client_address(request)
+        code = request.POST.get("code", "")
+        if auth.is_throttled(user.email, address):
+            error, status = _("Too many failed attempts. Try again later."), 429
+        elif mfa.verify_code(user, code) or (len(code.strip()) > 6 and mfa.use_recovery_code(user, code)):
+            nxt = request.session.pop(MFA_NEXT, "")
+            request.session.pop(MFA_PENDING, None)
+            auth.clear_failures(user.email)
+            return _complete_login(request, user, nxt)
+        else:
+            auth.note_failure(user.email, address)
+            audit.record(None, AuditEvent.Action.LOGIN_FAILED, object_type="user", object_repr=user.email, changes={"second_factor": [None, False]})
+            error = _("That code is not valid. Enter the current code from your app, or a recovery code.")
+    return render(request, "core/mfa_challenge.html", {"error": error}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_setup(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    user = request.user
+    context: dict[str, Any] = {"enabled": mfa.has_device(user), "required": mfa.required_for(user)}
+    if request.method == "POST" and request.POST.get("action") == "disable":
+        if context["required"]:
+            messages.error(request, _("Your organization requires two-factor authentication; it cannot be turned off."))
+        else:
+            mfa.disable(user)
+            messages.success(request, _("Two-factor authentication is off."))
+        return redirect("mfa-setup")
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        codes = mfa.confirm_enrolment(user, request.POST.get("code", ""))
+        if codes is None:
+            context["error"] = _("That code is not valid. Scan the QR code again and enter the current code.")
+        else:
+            request.session.pop(MFA_STATE, None)
+            return render(request, "core/mfa_codes.html", {"codes": codes})
+    if not context["enabled"] or request.GET.get("renew"):
+        context["secret"], context["qr"] = mfa.start_enrolment(user)
+    return render(request, "core/mfa_setup.html", context)
 
 
 @require_POST

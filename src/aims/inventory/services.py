@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from aims.core import audit, services as core
+from aims.core import audit
+from aims.core import services as core
 from aims.core.actors import Actor
 from aims.core.models import AuditEvent
 
