@@ -36,11 +36,31 @@ CROSSWALK_SCHEMA = "aims-crosswalk/1"
 CATALOG_KINDS = frozenset({"standard", "regulation", "framework", "guideline", "custom"})
 
 #: Kinds of requirement node understood everywhere. A catalog may add its own in ``requirement_kinds``.
-REQUIREMENT_KINDS = frozenset({
-    "clause", "subclause", "annex", "control_objective", "control_group", "control", "theme",
-    "chapter", "section", "article", "paragraph", "point", "prohibited_practice", "annex_area",
-    "annex_point", "condition", "function", "category", "subcategory", "group", "requirement",
-})
+REQUIREMENT_KINDS = frozenset(
+    {
+        "clause",
+        "subclause",
+        "annex",
+        "control_objective",
+        "control_group",
+        "control",
+        "theme",
+        "chapter",
+        "section",
+        "article",
+        "paragraph",
+        "point",
+        "prohibited_practice",
+        "annex_area",
+        "annex_point",
+        "condition",
+        "function",
+        "category",
+        "subcategory",
+        "group",
+        "requirement",
+    }
+)
 
 #: How a source requirement relates to a target requirement in a crosswalk (set semantics, as in
 #: NIST IR 8477 / OLIR): ``subset`` means the source asks for less than (part of) the target.
@@ -52,24 +72,81 @@ AMENDMENT_STATUSES = ("proposed", "agreed", "adopted", "published", "in_force", 
 APPLIED_AMENDMENT_STATUSES = frozenset({"published", "in_force"})
 
 _CATALOG_KEYS = {
-    "schema", "slug", "name", "full_title", "version", "publisher", "kind", "jurisdiction", "url",
-    "status", "published", "description", "licence", "sources", "notes", "assessable_kinds",
-    "requirement_kinds", "relations", "roles", "risk_tiers", "application_dates", "amendments",
-    "annex_c", "requirements",
+    "schema",
+    "slug",
+    "name",
+    "full_title",
+    "version",
+    "publisher",
+    "kind",
+    "jurisdiction",
+    "url",
+    "status",
+    "published",
+    "description",
+    "licence",
+    "sources",
+    "notes",
+    "assessable_kinds",
+    "requirement_kinds",
+    "relations",
+    "roles",
+    "risk_tiers",
+    "application_dates",
+    "amendments",
+    "annex_c",
+    "requirements",
 }
-_REQUIRED_CATALOG_KEYS = ("slug", "name", "version", "publisher", "kind", "description", "licence", "requirements")
+_REQUIRED_CATALOG_KEYS = (
+    "slug",
+    "name",
+    "version",
+    "publisher",
+    "kind",
+    "description",
+    "licence",
+    "requirements",
+)
 _REQUIREMENT_KEYS = {
-    "ref_id", "parent", "title", "kind", "description", "guidance", "order", "assessable", "objective",
-    "documented_information", "annex_c_objectives", "annex_c_risk_sources", "roles", "risk_tiers",
-    "applies_from", "added_by", "amended_by", "deadline_days", "note",
+    "ref_id",
+    "parent",
+    "title",
+    "kind",
+    "description",
+    "guidance",
+    "order",
+    "assessable",
+    "objective",
+    "documented_information",
+    "annex_c_objectives",
+    "annex_c_risk_sources",
+    "roles",
+    "risk_tiers",
+    "applies_from",
+    "added_by",
+    "amended_by",
+    "deadline_days",
+    "note",
 }
 _CROSSWALK_KEYS = {
-    "schema", "slug", "name", "source", "target", "indicative", "description", "provenance", "licence",
-    "notes", "default_relation", "mappings", "gaps",
+    "schema",
+    "slug",
+    "name",
+    "source",
+    "target",
+    "indicative",
+    "description",
+    "provenance",
+    "licence",
+    "notes",
+    "default_relation",
+    "mappings",
+    "gaps",
 }
 _MAPPING_KEYS = {"source", "target", "targets", "relation", "note"}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_NUMBER = re.compile(r"^(?:Art\.\s*|Article\s+|§\s*)?(\d+(?:\.\d+)*)$")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -158,6 +235,14 @@ class Requirement:
     @property
     def mandatory_documented_information(self) -> tuple[DocumentedInformation, ...]:
         return tuple(d for d in self.documented_information if d.mandatory)
+
+    @property
+    def number(self) -> str | None:
+        """The bare article or section number of a legal reference ("Art. 27" -> "27",
+        "§ 7150" -> "7150"), or the ref_id itself when it is already a plain number such as "6.1.3";
+        None for anything else ("Art. 5(1)(a)", "Annex III", "GOVERN 1.1")."""
+        m = _NUMBER.match(self.ref_id)
+        return m.group(1) if m else None
 
 
 @dataclass(frozen=True)
@@ -368,7 +453,9 @@ class Catalog:
             seen.add(nxt.id)
             current = nxt
 
-    def requirement_date(self, ref_id: str, *, amendments: Iterable[str] | None = None) -> ApplicationDate | None:
+    def requirement_date(
+        self, ref_id: str, *, amendments: Iterable[str] | None = None
+    ) -> ApplicationDate | None:
         """When ``ref_id`` applies (its own ``applies_from`` or its nearest ancestor's)."""
         date_id = self.inherited(ref_id, "applies_from")
         if not date_id:
@@ -403,10 +490,18 @@ class Catalog:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "slug": self.slug, "name": self.name, "full_title": self.full_title, "version": self.version,
-            "publisher": self.publisher, "kind": self.kind, "jurisdiction": self.jurisdiction,
-            "url": self.url, "status": self.status, "published": self.published,
-            "description": self.description, "licence": self.licence,
+            "slug": self.slug,
+            "name": self.name,
+            "full_title": self.full_title,
+            "version": self.version,
+            "publisher": self.publisher,
+            "kind": self.kind,
+            "jurisdiction": self.jurisdiction,
+            "url": self.url,
+            "status": self.status,
+            "published": self.published,
+            "description": self.description,
+            "licence": self.licence,
             "requirement_count": len(self.requirements),
         }
 
@@ -456,15 +551,28 @@ class Crosswalk:
 
 def requirement_to_dict(r: Requirement) -> dict[str, Any]:
     return {
-        "ref_id": r.ref_id, "parent": r.parent, "title": r.title, "kind": r.kind, "order": r.order,
-        "depth": r.depth, "description": r.description, "guidance": r.guidance,
-        "assessable": r.assessable, "objective": r.objective,
+        "ref_id": r.ref_id,
+        "number": r.number,
+        "parent": r.parent,
+        "title": r.title,
+        "kind": r.kind,
+        "order": r.order,
+        "depth": r.depth,
+        "description": r.description,
+        "guidance": r.guidance,
+        "assessable": r.assessable,
+        "objective": r.objective,
         "documented_information": [
             {"item": d.item, "mandatory": d.mandatory, "note": d.note} for d in r.documented_information
         ],
-        "annex_c_objectives": list(r.annex_c_objectives), "annex_c_risk_sources": list(r.annex_c_risk_sources),
-        "roles": list(r.roles), "risk_tiers": list(r.risk_tiers), "applies_from": r.applies_from,
-        "added_by": r.added_by, "amended_by": list(r.amended_by), "deadline_days": r.deadline_days,
+        "annex_c_objectives": list(r.annex_c_objectives),
+        "annex_c_risk_sources": list(r.annex_c_risk_sources),
+        "roles": list(r.roles),
+        "risk_tiers": list(r.risk_tiers),
+        "applies_from": r.applies_from,
+        "added_by": r.added_by,
+        "amended_by": list(r.amended_by),
+        "deadline_days": r.deadline_days,
         "note": r.note,
     }
 
@@ -642,7 +750,9 @@ def validate_catalog(data: Any, *, source: str = "<catalog>") -> Catalog:
     if kind and kind not in CATALOG_KINDS:
         c.add(None, f"unknown catalog kind {kind!r}; use one of {sorted(CATALOG_KINDS)}")
 
-    kinds = set(REQUIREMENT_KINDS) | set(_str_list(c, None, "requirement_kinds", data.get("requirement_kinds")))
+    kinds = set(REQUIREMENT_KINDS) | set(
+        _str_list(c, None, "requirement_kinds", data.get("requirement_kinds"))
+    )
     assessable_kinds = set(_str_list(c, None, "assessable_kinds", data.get("assessable_kinds")))
     for k in sorted(assessable_kinds - kinds):
         c.add(None, f"assessable_kinds names unknown kind {k!r}")
@@ -663,7 +773,9 @@ def validate_catalog(data: Any, *, source: str = "<catalog>") -> Catalog:
     requirements: list[Requirement] = []
     seen: dict[str, int] = {}
     for index, entry in enumerate(raw, start=1):
-        req = _parse_requirement(c, entry, index, kinds, assessable_kinds, roles, tiers, amendment_ids, annex_c_ids)
+        req = _parse_requirement(
+            c, entry, index, kinds, assessable_kinds, roles, tiers, amendment_ids, annex_c_ids
+        )
         if req is None:
             continue
         if req.ref_id in seen:
@@ -698,27 +810,49 @@ def validate_catalog(data: Any, *, source: str = "<catalog>") -> Catalog:
     c.raise_if_any()
     requirements = [replace(r, depth=depths[r.ref_id]) for r in requirements]
     return Catalog(
-        slug=slug, name=_text(data["name"]), version=_text(data["version"]),
-        publisher=_text(data["publisher"]), kind=kind, description=_text(data["description"]),
-        licence=_text(data["licence"]), requirements=tuple(requirements),
-        full_title=_text(data.get("full_title")), jurisdiction=_text(data.get("jurisdiction")),
-        url=_text(data.get("url")), status=_text(data.get("status")),
+        slug=slug,
+        name=_text(data["name"]),
+        version=_text(data["version"]),
+        publisher=_text(data["publisher"]),
+        kind=kind,
+        description=_text(data["description"]),
+        licence=_text(data["licence"]),
+        requirements=tuple(requirements),
+        full_title=_text(data.get("full_title")),
+        jurisdiction=_text(data.get("jurisdiction")),
+        url=_text(data.get("url")),
+        status=_text(data.get("status")),
         published=str(data.get("published") or ""),
-        sources=sources, notes=notes, roles=roles, risk_tiers=tiers, relations=relations, application_dates=tuple(dates),
-        amendments=tuple(amendments), annex_c=tuple(annex_c),
+        sources=sources,
+        notes=notes,
+        roles=roles,
+        risk_tiers=tiers,
+        relations=relations,
+        application_dates=tuple(dates),
+        amendments=tuple(amendments),
+        annex_c=tuple(annex_c),
     )
 
 
 def _parse_requirement(
-    c: _Collector, entry: Any, index: int, kinds: set[str], assessable_kinds: set[str],
-    roles: tuple[str, ...], tiers: tuple[str, ...], amendment_ids: set[str], annex_c_ids: dict[str, str],
+    c: _Collector,
+    entry: Any,
+    index: int,
+    kinds: set[str],
+    assessable_kinds: set[str],
+    roles: tuple[str, ...],
+    tiers: tuple[str, ...],
+    amendment_ids: set[str],
+    annex_c_ids: dict[str, str],
 ) -> Requirement | None:
     if not isinstance(entry, dict):
         c.add(f"requirement #{index}", "each requirement must be a mapping")
         return None
     ref_id = entry.get("ref_id")
     if isinstance(ref_id, (int, float)) and not isinstance(ref_id, bool):
-        c.add(f"requirement #{index}", f"ref_id {ref_id!r} must be a quoted string (YAML read it as a number)")
+        c.add(
+            f"requirement #{index}", f"ref_id {ref_id!r} must be a quoted string (YAML read it as a number)"
+        )
         return None
     if not isinstance(ref_id, str) or not ref_id.strip():
         c.add(f"requirement #{index}", "missing ref_id")
@@ -772,8 +906,11 @@ def _parse_requirement(
                 c.add(ref, f"documented_information entry has unknown keys {sorted(extra)}")
             if not isinstance(item.get("mandatory", False), bool):
                 c.add(ref, f"documented_information {item['item']!r}: mandatory must be true or false")
-            di.append(DocumentedInformation(item["item"].strip(), bool(item.get("mandatory", False)),
-                                            _text(item.get("note"))))
+            di.append(
+                DocumentedInformation(
+                    item["item"].strip(), bool(item.get("mandatory", False)), _text(item.get("note"))
+                )
+            )
         else:
             c.add(ref, "each documented_information entry needs an item")
 
@@ -808,12 +945,24 @@ def _parse_requirement(
         deadline = None
 
     return Requirement(
-        ref_id=ref, title=title.strip() if isinstance(title, str) else "", kind=kind or "",
-        parent=parent.strip() if isinstance(parent, str) else None, order=order,
-        description=_text(entry.get("description")), guidance=_text(entry.get("guidance")),
-        assessable=assessable, objective=_text(entry.get("objective")), documented_information=tuple(di),
-        annex_c_objectives=objectives, annex_c_risk_sources=sources, roles=req_roles, risk_tiers=req_tiers,
-        applies_from=applies_from, added_by=added_by, amended_by=amended_by, deadline_days=deadline,
+        ref_id=ref,
+        title=title.strip() if isinstance(title, str) else "",
+        kind=kind or "",
+        parent=parent.strip() if isinstance(parent, str) else None,
+        order=order,
+        description=_text(entry.get("description")),
+        guidance=_text(entry.get("guidance")),
+        assessable=assessable,
+        objective=_text(entry.get("objective")),
+        documented_information=tuple(di),
+        annex_c_objectives=objectives,
+        annex_c_risk_sources=sources,
+        roles=req_roles,
+        risk_tiers=req_tiers,
+        applies_from=applies_from,
+        added_by=added_by,
+        amended_by=amended_by,
+        deadline_days=deadline,
         note=_text(entry.get("note")),
     )
 
@@ -844,16 +993,23 @@ def _parse_amendments(c: _Collector, raw: Any) -> list[Amendment]:
         extra = set(entry) - {"id", "title", "status", "reference", "status_note", "sources", "changes"}
         if extra:
             c.add(f"amendment {aid}", f"unknown keys {sorted(extra)}")
-        out.append(Amendment(
-            id=aid, title=title, status=status, reference=_text(entry.get("reference")),
-            status_note=_text(entry.get("status_note")),
-            sources=_str_list(c, f"amendment {aid}", "sources", entry.get("sources")),
-            changes=_str_list(c, f"amendment {aid}", "changes", entry.get("changes")),
-        ))
+        out.append(
+            Amendment(
+                id=aid,
+                title=title,
+                status=status,
+                reference=_text(entry.get("reference")),
+                status_note=_text(entry.get("status_note")),
+                sources=_str_list(c, f"amendment {aid}", "sources", entry.get("sources")),
+                changes=_str_list(c, f"amendment {aid}", "changes", entry.get("changes")),
+            )
+        )
     return out
 
 
-def _parse_dates(c: _Collector, raw: Any, amendment_ids: set[str], ref_ids: set[str]) -> list[ApplicationDate]:
+def _parse_dates(
+    c: _Collector, raw: Any, amendment_ids: set[str], ref_ids: set[str]
+) -> list[ApplicationDate]:
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -892,10 +1048,18 @@ def _parse_dates(c: _Collector, raw: Any, amendment_ids: set[str], ref_ids: set[
         supersedes = entry.get("supersedes")
         if supersedes is not None and amendment is None:
             c.add(where, "only an amendment's date can supersede another date")
-        out.append(ApplicationDate(
-            id=did, date=when or dt.date.min, label=_text(entry.get("label")), basis=_text(entry.get("basis")),
-            amendment=amendment, supersedes=supersedes, refs=refs, condition=_text(entry.get("condition")),
-        ))
+        out.append(
+            ApplicationDate(
+                id=did,
+                date=when or dt.date.min,
+                label=_text(entry.get("label")),
+                basis=_text(entry.get("basis")),
+                amendment=amendment,
+                supersedes=supersedes,
+                refs=refs,
+                condition=_text(entry.get("condition")),
+            )
+        )
     ids = {d.id for d in out}
     for d in out:
         if d.supersedes is not None and d.supersedes not in ids:
@@ -1014,7 +1178,11 @@ def validate_crosswalk(
         targets = entry.get("targets", [])
         if "target" in entry:
             targets = [entry["target"], *(targets or [])]
-        if not isinstance(targets, list) or not targets or not all(isinstance(t, str) and t.strip() for t in targets):
+        if (
+            not isinstance(targets, list)
+            or not targets
+            or not all(isinstance(t, str) and t.strip() for t in targets)
+        ):
             c.add(where, "needs target (a ref) or targets (a list of refs), quoted")
             continue
         relation = entry.get("relation", default_relation)
@@ -1037,7 +1205,11 @@ def validate_crosswalk(
         raw_gaps = []
     for i, entry in enumerate(raw_gaps, start=1):
         where = f"gap #{i}"
-        if not isinstance(entry, dict) or entry.get("side") not in ("source", "target") or not _text(entry.get("ref")):
+        if (
+            not isinstance(entry, dict)
+            or entry.get("side") not in ("source", "target")
+            or not _text(entry.get("ref"))
+        ):
             c.add(where, "needs side (source or target) and ref")
             continue
         check(entry["side"], entry["ref"].strip(), where)
@@ -1046,8 +1218,15 @@ def validate_crosswalk(
     notes = _str_list(c, None, "notes", data.get("notes"))
     c.raise_if_any()
     return Crosswalk(
-        slug=data["slug"].strip(), name=data["name"].strip(), source=data["source"].strip(),
-        target=data["target"].strip(), indicative=data["indicative"], description=data["description"].strip(),
-        provenance=data["provenance"].strip(), licence=data["licence"].strip(), mappings=tuple(mappings),
-        gaps=tuple(gaps), notes=notes,
+        slug=data["slug"].strip(),
+        name=data["name"].strip(),
+        source=data["source"].strip(),
+        target=data["target"].strip(),
+        indicative=data["indicative"],
+        description=data["description"].strip(),
+        provenance=data["provenance"].strip(),
+        licence=data["licence"].strip(),
+        mappings=tuple(mappings),
+        gaps=tuple(gaps),
+        notes=notes,
     )
