@@ -23,6 +23,20 @@ from .factories import MembershipFactory, OrganizationFactory, UserFactory  # no
 PASSWORD = "Correct-Horse-Battery-9"
 
 
+@pytest.fixture(autouse=True)
+def quick_hashing(request, settings):
+    """Argon2 costs a few hundred milliseconds per password by design; with nine personas per test
+    it would dominate the run. Tests that check stored hashes ask for the real one with `argon2`."""
+    if "argon2" not in request.fixturenames:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def argon2(settings):
+    """The production hasher, for tests that check how passwords are stored."""
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
 @pytest.fixture
 def org(db) -> Organization:
     return OrganizationFactory(name="Acme Bank", slug="acme")

@@ -104,6 +104,8 @@ FIRST_LOGIN = Role.AI_MANAGER
 class LoadResult:
     organization: Organization
     people: dict[str, User]
+    # True when this run created the organization (first load), False for a refresh.
+    created: bool = False
     # e-mail -> the raw password, only for users created or reset by this run. Never stored.
     passwords: dict[str, str] = field(default_factory=dict)
     # (object type, action) -> number of audit entries this run wrote.
@@ -223,7 +225,9 @@ def _set_password(org: Organization, user: User, source: str) -> str:
     return password
 
 
-def _ensure_people(org: Organization, *, reset_passwords: bool, source: str) -> tuple[dict[str, User], dict[str, str]]:
+def _ensure_people(
+    org: Organization, *, reset_passwords: bool, source: str
+) -> tuple[dict[str, User], dict[str, str]]:
     people: dict[str, User] = {}
     passwords: dict[str, str] = {}
     operator = Actor.system(org, source=source)
@@ -232,7 +236,9 @@ def _ensure_people(org: Organization, *, reset_passwords: bool, source: str) -> 
         user = User.objects.filter(email=person.email).first()
         if user is None:
             password = new_password(User(email=person.email, full_name=person.full_name))
-            user = services.create_user(email=person.email, password=password, full_name=person.full_name, source=source)
+            user = services.create_user(
+                email=person.email, password=password, full_name=person.full_name, source=source
+            )
             passwords[user.email] = password
         elif reset_passwords:
             passwords[user.email] = _set_password(org, user, source)
@@ -260,6 +266,7 @@ def load(*, reset_passwords: bool = False, source: str = "cli") -> LoadResult:
     start = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with transaction.atomic():
         org = demo_organization()
+        created = org is None
         if org is None:
             org = services.create_organization(name=DEMO_NAME, slug=DEMO_SLUG, source=source)
         people, passwords = _ensure_people(org, reset_passwords=reset_passwords, source=source)
@@ -268,4 +275,4 @@ def load(*, reset_passwords: bool = False, source: str = "cli") -> LoadResult:
     changes: Counter[tuple[str, str]] = Counter(
         AuditEvent.objects.filter(pk__gt=start).values_list("object_type", "action")
     )
-    return LoadResult(organization=org, people=people, passwords=passwords, changes=changes)
+    return LoadResult(organization=org, people=people, created=created, passwords=passwords, changes=changes)
