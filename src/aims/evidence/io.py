@@ -37,6 +37,7 @@ __all__ = [
     "read_table",
     "to_categorical",
     "to_numeric",
+    "unify",
 ]
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
@@ -218,9 +219,18 @@ def _read_file(path: Path, wanted: list[str] | None) -> Table:
     names = list_columns(path)
     _check_columns(wanted, names, str(path))
     if suffix in PARQUET_SUFFIXES:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pq.read_table(path, columns=wanted)
+        schema = pq.read_schema(path)
+        strings = [
+            f.name for f in schema
+            if (wanted is None or f.name in wanted) and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+        ]
+        # ParquetFile.read, unlike pq.read_table, does not go through pyarrow.dataset, which imports
+        # pandas (0.2 s). String columns come back dictionary-encoded: they are categorical for us,
+        # and Parquet usually stores them as dictionaries already.
+        table = pq.ParquetFile(path, read_dictionary=strings).read(columns=wanted)
     elif suffix in CSV_SUFFIXES:
         import pyarrow.csv as pacsv
 
@@ -324,7 +334,10 @@ def _arrow_to_categorical(arr: Any) -> Categorical:
         arr = pc.if_else(pc.is_nan(arr), pa.scalar(None, arr.type), arr)
     if not pa.types.is_dictionary(arr.type):
         arr = pc.dictionary_encode(arr)
-    codes = arr.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    indices = arr.indices
+    codes = _primitive_view(indices).astype(np.int64)
+    if indices.null_count:
+        codes[~_valid_mask(indices)] = -1
     return _sorted_categorical(codes, arr.dictionary.to_pylist())
 
 
@@ -390,7 +403,7 @@ def to_categorical(values: Any) -> Categorical:
         typ = values.type
         if values.null_count == 0 and (pa.types.is_integer(typ) or pa.types.is_boolean(typ)):
             # Integer labels and flags: numpy's bincount path beats arrow's hash encoding.
-            return _numpy_to_categorical(np.asarray(values.to_numpy()))
+            return _numpy_to_categorical(arrow_to_numpy(values))
         return _arrow_to_categorical(values)
     if is_pandas(values):
         dtype = getattr(values, "dtype", None)
@@ -428,8 +441,7 @@ def to_numeric(values: Any, *, name: str = "column") -> tuple[np.ndarray, int]:
             arr = arr.cast(typ.value_type) if isinstance(arr, pa.Array) else pc.cast(arr, typ.value_type)
             typ = arr.type
         if pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ) or pa.types.is_decimal(typ):
-            out = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
-            return np.asarray(out, dtype=np.float64), 0
+            return arrow_to_numpy(pc.cast(arr, pa.float64())).astype(np.float64, copy=False), 0
         if pa.types.is_string(typ) or pa.types.is_large_string(typ) or pa.types.is_string_view(typ):
             return _parse_strings(np.asarray(arr.to_pylist(), dtype=object), name)
         raise EvidenceInputError(f"column {name!r} has type {typ}, which is not numeric")
@@ -444,6 +456,60 @@ def to_numeric(values: Any, *, name: str = "column") -> tuple[np.ndarray, int]:
     if arr.dtype.kind in "OUS":
         return _parse_strings(arr.astype(object), name)
     raise EvidenceInputError(f"column {name!r} has dtype {arr.dtype}, which is not numeric")
+
+
+def arrow_to_numpy(arr: Any) -> np.ndarray:
+    """An arrow Array or ChunkedArray as numpy (nulls become NaN for numbers).
+
+    pyarrow's own ``to_numpy(zero_copy_only=False)`` goes through its pandas shim and so imports
+    pandas (0.2 s of start-up the command line does not need); numbers are therefore converted
+    with arrow casts and zero-copy views, chunk by chunk.
+    """
+    import pyarrow as pa
+
+    if isinstance(arr, pa.ChunkedArray):
+        parts = [_chunk_to_numpy(chunk) for chunk in arr.chunks]
+        if not parts:
+            return np.empty(0, dtype=np.float64)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+    return _chunk_to_numpy(arr)
+
+
+def _chunk_to_numpy(chunk: Any) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    typ = chunk.type
+    numeric = pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ)
+    if not numeric:
+        return np.asarray(chunk.to_pylist(), dtype=object)
+    boolean = pa.types.is_boolean(typ)
+    if boolean:
+        chunk = pc.cast(chunk, pa.uint8())  # arrow packs booleans into bits: unpack to bytes
+    values = _primitive_view(chunk)
+    if chunk.null_count:
+        out = values.astype(np.float64)
+        out[~_valid_mask(chunk)] = np.nan
+        return out
+    return values.astype(bool) if boolean else values
+
+
+def _valid_mask(chunk: Any) -> np.ndarray:
+    """True where an arrow array has a value (from ``is_valid``, avoiding arrow scalars)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return _primitive_view(pc.cast(pc.is_valid(chunk), pa.uint8())).astype(bool)
+
+
+def _primitive_view(chunk: Any) -> np.ndarray:
+    """A zero-copy numpy view of a null-free fixed-width numeric arrow array (read from its buffer)."""
+    import pyarrow as pa
+
+    typ = chunk.type
+    kind = "f" if pa.types.is_floating(typ) else "u" if pa.types.is_unsigned_integer(typ) else "i"
+    dtype = np.dtype(f"{kind}{typ.bit_width // 8}")
+    return np.frombuffer(chunk.buffers()[1], dtype=dtype, count=len(chunk), offset=chunk.offset * dtype.itemsize)
 
 
 def _parse_strings(values: np.ndarray, name: str) -> tuple[np.ndarray, int]:
@@ -505,20 +571,3 @@ def unify(first: Categorical, second: Categorical) -> tuple[np.ndarray, np.ndarr
         # code -1 indexes the trailing -1: missing stays missing.
         out.append(remap[col.codes])
     return out[0], out[1], union
-
-
-def to_label_array(values: Any) -> np.ndarray:
-    """A label column as a numpy array in its own dtype (integers stay integers, strings become objects)."""
-    if isinstance(values, Categorical):
-        return np.asarray(values.categories, dtype=object)[values.codes]
-    if is_polars(values):
-        values = values.to_arrow()
-    if is_arrow(values):
-        import pyarrow as pa
-
-        if pa.types.is_integer(values.type) or pa.types.is_boolean(values.type) or pa.types.is_floating(values.type):
-            return np.asarray(values.to_numpy() if values.null_count == 0 else values.to_numpy(zero_copy_only=False))
-        return np.asarray(values.to_pylist(), dtype=object)
-    if is_pandas(values):
-        return values.to_numpy()
-    return np.asarray(values)

@@ -9,7 +9,8 @@ One deliberate difference: a metric whose denominator is zero (precision when no
 positive, recall when the class never occurs, R² of a constant target) is *undefined* and returned as
 ``nan`` (``null`` in JSON), as scikit-learn does with ``zero_division=np.nan`` /
 ``force_finite=False``. scikit-learn's default silently returns 0.0 (or 1.0), which reads as a real
-measurement in an audit.
+measurement in an audit. (For R² of a constant target scikit-learn's ``force_finite=False`` gives
+``-inf``; AIMS says ``nan`` as well.)
 """
 
 from __future__ import annotations
@@ -69,6 +70,16 @@ def _match_label(wanted: Any, classes: list[Any]) -> Any:
     )
 
 
+def _like(value: Any, classes: list[Any]) -> Any:
+    """A command-line string as the type of the other labels ("1" -> 1 when labels are integers)."""
+    if isinstance(value, str) and classes and all(isinstance(c, int) and not isinstance(c, bool) for c in classes):
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _infer_positive(classes: list[Any]) -> Any | None:
     """The positive label when the labels are {0, 1}, {-1, 1} or {False, True} (fairlearn's rule)."""
     values = set(classes)
@@ -98,7 +109,13 @@ def encode_labels(y_true: Any, y_pred: Any, *, pos_label: Any = None, task: Task
         return Labels(true, pred, classes, "multiclass", positive)
     if len(classes) > 2:
         raise EvidenceInputError(f"task is binary but {len(classes)} labels occur: {classes[:10]}")
-    positive = _infer_positive(classes) if pos_label is None else _match_label(pos_label, classes)
+    if pos_label is None:
+        positive = _infer_positive(classes)
+    elif len(classes) < 2 and not any(c == pos_label or str(c) == str(pos_label) for c in classes):
+        # The positive class simply did not occur (all rows negative): legal, and common in small groups.
+        positive = _like(pos_label, classes)
+    else:
+        positive = _match_label(pos_label, classes)
     if positive is None:
         raise EvidenceInputError(
             f"cannot tell which label is positive among {classes}; pass the positive label "
@@ -288,7 +305,8 @@ def classification_report(
 def regression_report(y_true: Any, y_pred: Any) -> dict[str, float | int]:
     """MAE, MSE, RMSE, R² (scikit-learn's definitions), mean error (bias) and maximum absolute error.
 
-    R² is ``nan`` for a constant target (scikit-learn's ``force_finite=False``).
+    R² is ``nan`` for a constant target, where it is undefined (scikit-learn returns 0.0 by default,
+    ``-inf`` or ``nan`` with ``force_finite=False``).
     """
     t, bad_t = to_numeric(y_true, name="y_true")
     p, bad_p = to_numeric(y_pred, name="y_pred")

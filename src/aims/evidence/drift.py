@@ -1,0 +1,580 @@
+"""Drift between a reference and a current data set, column by column.
+
+Every number states its definition in the report's ``method`` block, so that an auditor comparing
+AIMS with another tool can explain any difference:
+
+* **Kolmogorov–Smirnov** (numeric): the two-sample test on the values present in both sets; the
+  statistic ``D`` and the p-value are those of ``scipy.stats.ks_2samp`` (method ``auto``: exact up
+  to 10,000 rows per side, Smirnov's asymptotic distribution above). For large samples ``D`` is
+  computed here from one merge of the two sorted samples (scipy's own arithmetic, so the same
+  float), and the p-value with scipy's ``kstwo.sf(D, round(n·m/(n+m)))``.
+* **Chi-square** (categorical): the two-sample *homogeneity* test, ``scipy.stats.chi2_contingency``
+  on the 2 × k table of counts over the categories seen in either set, with Yates's correction when
+  there is one degree of freedom (scipy's default). Not a goodness-of-fit test against reference
+  proportions, which treats the reference as exact and roughly doubles the statistic. A category new
+  in the current set gives a finite statistic.
+* **PSI**: ``Σ (c − r) ln(c / r)`` over the proportions ``r`` (reference) and ``c`` (current) in 10
+  bins whose edges are the reference's deciles (numpy's linear quantiles, bins closed on the left),
+  or over the categories. An empty bin counts as proportion 0.0001.
+* **Jensen–Shannon distance**, log base 2 (so it lies in [0, 1]), over the same bins or categories.
+* **Wasserstein-1 distance** (numeric): ``∫ |F_ref − F_cur|``, the same number as
+  ``scipy.stats.wasserstein_distance``; ``wasserstein_normed`` divides it by the reference's
+  standard deviation (population, floored at 0.001), which is what the threshold applies to.
+
+Missing values are dropped before the tests (as every library does), so the missing share is a
+drift signal of its own, and so are values outside the reference's range and unseen categories.
+
+**Decision.** At a million rows every test is significant, so a column drifts when the test is
+significant (p < ``alpha`` = 0.05) *and* an effect size reaches its threshold: for numeric columns
+``wasserstein_normed`` ≥ 0.1 or ``psi`` ≥ 0.2; for categorical columns ``jensen_shannon`` ≥ 0.1,
+``psi`` ≥ 0.2 or a share ≥ 0.001 of values in categories the reference never had. Two signals have
+tests of their own: values outside the reference's range (share ≥ 0.001, tested against the
+distribution-free null rate ``2/(n+1)``) and a change of the missing share by ≥ 0.01 (2 × 2
+chi-square test). Every threshold can be changed globally or per column (:class:`DriftThresholds`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, replace
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .io import (
+    Categorical,
+    EvidenceInputError,
+    column_kind,
+    list_columns,
+    read_table,
+    to_categorical,
+    to_numeric,
+    unify,
+)
+
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "DriftThresholds",
+    "KSResult",
+    "categorical_drift",
+    "chi2_homogeneity",
+    "decide",
+    "drift_report",
+    "jensen_shannon_distance",
+    "ks_2samp",
+    "numeric_drift",
+    "psi",
+    "wasserstein_distance",
+]
+
+MAX_EXACT_KS = 10_000  # scipy's MAX_AUTO_N: above it, method="auto" uses the asymptotic distribution
+
+
+@dataclass(frozen=True)
+class DriftThresholds:
+    """Thresholds of the drift decision (see the module docstring for how they combine)."""
+
+    alpha: float = 0.05
+    wasserstein_normed: float = 0.1
+    psi: float = 0.2
+    jensen_shannon: float = 0.1
+    out_of_range_share: float = 0.001
+    unseen_share: float = 0.001
+    missing_share_change: float = 0.01
+    psi_bins: int = 10
+    psi_floor: float = 1e-4
+    dataset_drift_share: float = 0.5
+
+    def updated(self, **changes: Any) -> DriftThresholds:
+        """A copy with some thresholds changed; unknown names are an error."""
+        unknown = set(changes) - set(asdict(self))
+        if unknown:
+            raise EvidenceInputError(f"unknown drift threshold(s): {', '.join(sorted(unknown))}")
+        return replace(self, **changes)
+
+
+DEFAULT_THRESHOLDS = DriftThresholds()
+
+
+class KSResult(NamedTuple):
+    """Two-sample Kolmogorov–Smirnov result: ``D``, its p-value and how the p-value was computed."""
+
+    statistic: float
+    pvalue: float
+    method: str
+
+
+# ------------------------------------------------------------------------------------------------
+# primitive statistics
+# ------------------------------------------------------------------------------------------------
+def _finite_sorted(values: Any, name: str = "column") -> tuple[np.ndarray, int, int, int]:
+    """Sorted finite values, the count of missing (NaN / null), of infinities and of type violations."""
+    arr, violations = to_numeric(values, name=name)
+    nan = np.isnan(arr)
+    n_missing = int(np.count_nonzero(nan))
+    finite = np.isfinite(arr)
+    n_infinite = int(arr.size - n_missing - np.count_nonzero(finite))
+    return np.sort(arr[finite]), n_missing, n_infinite, violations
+
+
+def _merged_cdf_differences(rs: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of both sorted samples and ``F_ref − F_cur`` at each of them.
+
+    A stable argsort of the two concatenated sorted runs is a linear merge (timsort finds the two
+    runs); a cumulative sum of "came from the reference" counts reference values up to each
+    position, and the last position of each run of equal values holds the CDFs at that value. The
+    differences are formed as scipy forms them (``i/n − j/m``), so ``max |·|`` is scipy's ``D`` to
+    the last bit.
+    """
+    n, m = rs.size, xs.size
+    both = np.concatenate([rs, xs])
+    order = np.argsort(both, kind="stable")
+    merged = both[order]
+    from_ref = np.cumsum(order < n)
+    last = np.flatnonzero(merged[1:] != merged[:-1])
+    last = np.append(last, n + m - 1)
+    cdf_ref = from_ref[last]
+    cdf_cur = last + 1 - cdf_ref
+    return merged[last], cdf_ref / n - cdf_cur / m
+
+
+def _ks_from_differences(diff: np.ndarray) -> float:
+    # scipy: minS = clip(-min, 0, 1), maxS = max; two-sided D is the larger.
+    return float(max(float(diff.max()), float(np.clip(-diff.min(), 0, 1))))
+
+
+def _ks_asymptotic_p(d: float, n: int, m: int) -> float:
+    from scipy.stats import kstwo
+
+    big, small = sorted([float(n), float(m)], reverse=True)
+    en = big * small / (big + small)
+    return float(np.clip(kstwo.sf(d, np.round(en)), 0, 1))
+
+
+def ks_2samp(reference: Any, current: Any) -> KSResult:
+    """Two-sample two-sided KS test, identical to ``scipy.stats.ks_2samp`` on the non-missing values."""
+    rs, *_ = _finite_sorted(reference, "reference")
+    xs, *_ = _finite_sorted(current, "current")
+    return _ks_sorted(rs, xs)
+
+
+def _ks_sorted(rs: np.ndarray, xs: np.ndarray, diff: np.ndarray | None = None) -> KSResult:
+    if rs.size == 0 or xs.size == 0:
+        return KSResult(math.nan, math.nan, "none")
+    if max(rs.size, xs.size) <= MAX_EXACT_KS:
+        # Small samples: scipy's exact distribution; calling scipy is cheap here and identical.
+        import warnings
+
+        from scipy import stats
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = stats.ks_2samp(rs, xs)
+        # scipy falls back to the asymptotic p-value when the exact computation fails; say which.
+        fell_back = any("asymp" in str(w.message) for w in caught)
+        return KSResult(float(res.statistic), float(res.pvalue), "asymp" if fell_back else "exact")
+    if diff is None:
+        diff = _merged_cdf_differences(rs, xs)[1]
+    d = _ks_from_differences(diff)
+    return KSResult(d, _ks_asymptotic_p(d, rs.size, xs.size), "asymp")
+
+
+def wasserstein_distance(reference: Any, current: Any) -> float:
+    """Wasserstein-1 distance between the non-missing values (``scipy.stats.wasserstein_distance``)."""
+    rs, *_ = _finite_sorted(reference, "reference")
+    xs, *_ = _finite_sorted(current, "current")
+    if rs.size == 0 or xs.size == 0:
+        return math.nan
+    values, diff = _merged_cdf_differences(rs, xs)
+    return float(np.sum(np.abs(diff[:-1]) * np.diff(values)))
+
+
+def psi(reference_counts: Any, current_counts: Any, *, floor: float = 1e-4) -> float:
+    """Population stability index ``Σ (c − r) ln(c / r)`` over binned proportions.
+
+    Proportions of empty bins are replaced by ``floor`` (no renormalisation), which keeps the index
+    finite when a bin or category is new or has vanished.
+    """
+    r = np.asarray(reference_counts, dtype=np.float64)
+    c = np.asarray(current_counts, dtype=np.float64)
+    if r.sum() == 0 or c.sum() == 0:
+        return math.nan
+    p = np.maximum(r / r.sum(), floor)
+    q = np.maximum(c / c.sum(), floor)
+    return float(np.sum((q - p) * np.log(q / p)))
+
+
+def jensen_shannon_distance(p: Any, q: Any, *, base: float = 2.0) -> float:
+    """Jensen–Shannon distance (square root of the divergence) between two count or probability vectors.
+
+    Base 2 by default, so the distance lies in [0, 1]; ``scipy.spatial.distance.jensenshannon``
+    defaults to the natural log, whose distances are smaller by ``sqrt(ln 2)`` ≈ 0.83 (so a 0.1
+    threshold on them is a 0.12 threshold here).
+    """
+    p = np.asarray(p, dtype=np.float64)
+    q = np.asarray(q, dtype=np.float64)
+    if p.sum() == 0 or q.sum() == 0:
+        return math.nan
+    p = p / p.sum()
+    q = q / q.sum()
+    m = (p + q) / 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        left = np.where(p > 0, p * np.log(p / m), 0.0).sum()
+        right = np.where(q > 0, q * np.log(q / m), 0.0).sum()
+    divergence = max((left + right) / 2.0 / math.log(base), 0.0)
+    return float(math.sqrt(divergence))
+
+
+def chi2_homogeneity(reference_counts: Any, current_counts: Any, *, correction: bool = True) -> dict[str, Any]:
+    """Chi-square homogeneity test on the 2 × k table (``scipy.stats.chi2_contingency``).
+
+    Categories with zero counts in both rows are dropped (scipy refuses zero expected frequencies).
+    Yates's continuity correction applies when ``correction`` and there is one degree of freedom.
+    """
+    from scipy.special import chdtrc
+
+    table = np.vstack([np.asarray(reference_counts, np.float64), np.asarray(current_counts, np.float64)])
+    table = table[:, table.sum(axis=0) > 0]
+    k = table.shape[1]
+    dof = max(k - 1, 0)
+    if dof == 0 or table.sum(axis=1).min() == 0:
+        return {"statistic": 0.0, "p_value": 1.0, "dof": dof, "yates_correction": False}
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
+    observed = table
+    corrected = bool(correction and dof == 1)
+    if corrected:
+        # scipy: move each observed count 0.5 towards its expected value (but not past it)
+        diff = expected - observed
+        observed = observed + np.minimum(0.5, np.abs(diff)) * np.sign(diff)
+    stat = float(np.sum((observed - expected) ** 2 / expected))
+    return {"statistic": stat, "p_value": float(chdtrc(dof, stat)), "dof": dof, "yates_correction": corrected}
+
+
+def quantile_edges(sorted_reference: np.ndarray, bins: int) -> np.ndarray:
+    """Interior bin edges at the reference's quantiles (numpy's linear method), duplicates removed."""
+    if sorted_reference.size == 0:
+        return np.empty(0)
+    qs = np.linspace(0.0, 1.0, bins + 1)[1:-1]
+    return np.unique(np.quantile(sorted_reference, qs))
+
+
+def _bin_counts(sorted_values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Counts in bins ``(-inf, e1), [e1, e2), ..., [ek, inf)`` of an already sorted array."""
+    cut = np.searchsorted(sorted_values, edges, side="left")
+    return np.diff(np.concatenate([[0], cut, [sorted_values.size]])).astype(np.int64)
+
+
+def _out_of_range(rs: np.ndarray, xs: np.ndarray) -> dict[str, float]:
+    """Share of current values outside the reference's [min, max], and its one-sided binomial p-value.
+
+    With no drift, each current value falls outside the range of ``n`` reference values with
+    probability exactly ``2 / (n + 1)`` (exchangeability), whatever the distribution; so the count
+    outside is tested against Binomial(m, 2 / (n + 1)).
+    """
+    from scipy.special import bdtrc
+
+    outside = int(np.searchsorted(xs, rs[0], side="left") + (xs.size - np.searchsorted(xs, rs[-1], side="right")))
+    p0 = min(2.0 / (rs.size + 1), 1.0)
+    p_value = float(bdtrc(outside - 1, xs.size, p0)) if outside > 0 else 1.0
+    return {"out_of_range_share": outside / xs.size, "out_of_range_p_value": p_value}
+
+
+def _share(count: int, total: int) -> float:
+    return count / total if total else math.nan
+
+
+def _missing_change(miss_r: int, n_r: int, miss_c: int, n_c: int) -> dict[str, Any]:
+    """Missing share in both sets and the 2 × 2 chi-square test of their difference."""
+    share_r, share_c = _share(miss_r, n_r), _share(miss_c, n_c)
+    p = math.nan
+    if n_r and n_c and (miss_r or miss_c) and (miss_r < n_r or miss_c < n_c):
+        p = chi2_homogeneity([miss_r, n_r - miss_r], [miss_c, n_c - miss_c])["p_value"]
+    return {"missing_share_reference": share_r, "missing_share_current": share_c, "missing_p_value": p}
+
+
+# ------------------------------------------------------------------------------------------------
+# the decision
+# ------------------------------------------------------------------------------------------------
+def decide(result: Mapping[str, Any], thresholds: DriftThresholds) -> tuple[bool, list[str]]:
+    """Apply the drift rule to one column's measurements; returns the decision and its reasons."""
+    reasons: list[str] = []
+    p = result.get("p_value")
+    significant = p is not None and not math.isnan(p) and p < thresholds.alpha
+    if result.get("kind") == "numeric":
+        effects = [("wasserstein_normed", thresholds.wasserstein_normed), ("psi", thresholds.psi)]
+    else:
+        effects = [
+            ("jensen_shannon", thresholds.jensen_shannon),
+            ("psi", thresholds.psi),
+            ("unseen_share", thresholds.unseen_share),
+        ]
+    if significant:
+        for name, limit in effects:
+            value = result.get(name)
+            if value is not None and not math.isnan(value) and value >= limit:
+                reasons.append(f"{name} {value:.4g} >= {limit:g} (p = {p:.3g})")
+    oor, p_oor = result.get("out_of_range_share"), result.get("out_of_range_p_value")
+    if oor is not None and p_oor is not None and oor >= thresholds.out_of_range_share and p_oor < thresholds.alpha:
+        reasons.append(f"out_of_range_share {oor:.4g} >= {thresholds.out_of_range_share:g} (p = {p_oor:.3g})")
+    share_r = result.get("missing_share_reference", math.nan)
+    share_c = result.get("missing_share_current", math.nan)
+    p_missing = result.get("missing_p_value", math.nan)
+    if (
+        not math.isnan(share_r)
+        and not math.isnan(share_c)
+        and abs(share_c - share_r) >= thresholds.missing_share_change
+        and p_missing is not None
+        and not math.isnan(p_missing)
+        and p_missing < thresholds.alpha
+    ):
+        reasons.append(f"missing share {share_r:.4g} -> {share_c:.4g} (p = {p_missing:.3g})")
+    return bool(reasons), reasons
+
+
+# ------------------------------------------------------------------------------------------------
+# one column
+# ------------------------------------------------------------------------------------------------
+def numeric_drift(
+    reference: Any, current: Any, *, thresholds: DriftThresholds = DEFAULT_THRESHOLDS, name: str = "column"
+) -> dict[str, Any]:
+    """KS test, PSI, Jensen–Shannon, Wasserstein, out-of-range and missing shares, and the decision."""
+    rs, miss_r, inf_r, bad_r = _finite_sorted(reference, name)
+    xs, miss_c, inf_c, bad_c = _finite_sorted(current, name)
+    n_r, n_c = rs.size + miss_r + inf_r, xs.size + miss_c + inf_c
+    out: dict[str, Any] = {
+        "kind": "numeric",
+        "test": "ks_2samp",
+        "statistic": None,
+        "p_value": None,
+        "ks_method": None,
+        "psi": None,
+        "jensen_shannon": None,
+        "wasserstein": None,
+        "wasserstein_normed": None,
+        "n_reference": n_r,
+        "n_current": n_c,
+        "out_of_range_share": None,
+        "infinite_reference": inf_r,
+        "infinite_current": inf_c,
+        "type_violations_current": bad_c,
+    }
+    # Type violations are counted as missing for the missing-share signal: the value is unusable.
+    out.update(_missing_change(miss_r, n_r, miss_c, n_c))
+    if rs.size and xs.size:
+        values, diff = _merged_cdf_differences(rs, xs)
+        ks = _ks_sorted(rs, xs, diff)
+        w = float(np.sum(np.abs(diff[:-1]) * np.diff(values)))
+        edges = quantile_edges(rs, thresholds.psi_bins)
+        cr, cc = _bin_counts(rs, edges), _bin_counts(xs, edges)
+        out.update(
+            statistic=ks.statistic,
+            p_value=ks.pvalue,
+            ks_method=ks.method,
+            psi=psi(cr, cc, floor=thresholds.psi_floor),
+            jensen_shannon=jensen_shannon_distance(cr, cc),
+            wasserstein=w,
+            wasserstein_normed=w / max(float(rs.std()), 0.001),
+            **_out_of_range(rs, xs),
+            reference_min=float(rs[0]),
+            reference_max=float(rs[-1]),
+            bins=len(edges) + 1,
+        )
+    out["drift"], out["reasons"] = decide(out, thresholds)
+    return out
+
+
+def categorical_drift(
+    reference: Any, current: Any, *, thresholds: DriftThresholds = DEFAULT_THRESHOLDS, name: str = "column"
+) -> dict[str, Any]:
+    """Chi-square homogeneity test, PSI, Jensen–Shannon, unseen categories, missing shares, decision."""
+    rc = reference if isinstance(reference, Categorical) else to_categorical(reference)
+    cc = current if isinstance(current, Categorical) else to_categorical(current)
+    codes_r, codes_c, categories = unify(rc, cc)
+    k = len(categories)
+    counts_r = np.bincount(codes_r[codes_r >= 0], minlength=k).astype(np.int64)
+    counts_c = np.bincount(codes_c[codes_c >= 0], minlength=k).astype(np.int64)
+    return categorical_drift_from_counts(
+        categories, counts_r, counts_c, rc.n_missing, cc.n_missing, thresholds=thresholds
+    )
+
+
+def categorical_drift_from_counts(
+    categories: Sequence[Any],
+    counts_r: np.ndarray,
+    counts_c: np.ndarray,
+    missing_r: int,
+    missing_c: int,
+    *,
+    thresholds: DriftThresholds = DEFAULT_THRESHOLDS,
+) -> dict[str, Any]:
+    """The categorical drift measurements from category counts (shared with profiles)."""
+    counts_r = np.asarray(counts_r, dtype=np.int64)
+    counts_c = np.asarray(counts_c, dtype=np.int64)
+    n_r, n_c = int(counts_r.sum()) + missing_r, int(counts_c.sum()) + missing_c
+    out: dict[str, Any] = {
+        "kind": "categorical",
+        "test": "chi2_contingency",
+        "statistic": None,
+        "p_value": None,
+        "dof": None,
+        "yates_correction": None,
+        "psi": None,
+        "jensen_shannon": None,
+        "n_reference": n_r,
+        "n_current": n_c,
+        "unseen_share": None,
+        "unseen_categories": [],
+    }
+    out.update(_missing_change(missing_r, n_r, missing_c, n_c))
+    if counts_r.sum() and counts_c.sum():
+        chi = chi2_homogeneity(counts_r, counts_c)
+        unseen = np.flatnonzero((counts_r == 0) & (counts_c > 0))
+        # The most frequent unseen categories first; 20 are enough to recognise the problem.
+        unseen = unseen[np.argsort(-counts_c[unseen], kind="stable")]
+        out.update(
+            statistic=chi["statistic"],
+            p_value=chi["p_value"],
+            dof=chi["dof"],
+            yates_correction=chi["yates_correction"],
+            psi=psi(counts_r, counts_c, floor=thresholds.psi_floor),
+            jensen_shannon=jensen_shannon_distance(counts_r, counts_c),
+            unseen_share=float(counts_c[unseen].sum()) / float(counts_c.sum()),
+            unseen_categories=[_plain(categories[i]) for i in unseen[:20]],
+            n_categories=int(np.count_nonzero((counts_r + counts_c) > 0)),
+        )
+    out["drift"], out["reasons"] = decide(out, thresholds)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
+
+
+# ------------------------------------------------------------------------------------------------
+# the report
+# ------------------------------------------------------------------------------------------------
+METHOD = {
+    "numeric_test": "scipy.stats.ks_2samp, two-sided, method auto (exact up to 10,000 rows per side)",
+    "categorical_test": "scipy.stats.chi2_contingency on the 2 x k table (homogeneity), Yates correction when dof = 1",
+    "psi": "sum((c - r) ln(c / r)); numeric: 10 bins at reference deciles (numpy linear quantiles, "
+    "left-closed); categorical: categories; empty-bin proportion floored at 0.0001",
+    "jensen_shannon": "distance (sqrt of divergence), log base 2, same bins as PSI",
+    "wasserstein": "Wasserstein-1 as scipy.stats.wasserstein_distance; wasserstein_normed divides by the "
+    "reference population standard deviation floored at 0.001",
+    "missing_values": "dropped before tests; missing share compared separately (2 x 2 chi-square)",
+    "out_of_range": "share of current values outside the reference [min, max]; one-sided binomial test "
+    "against the null rate 2 / (n_reference + 1)",
+    "decision": "drift when the test is significant (p < alpha) and an effect size reaches its threshold, "
+    "or when the out-of-range share or the missing share passes its threshold with p < alpha",
+}
+
+
+def _one_column(
+    name: str, kind: str, reference: Any, current: Any, thresholds: DriftThresholds
+) -> dict[str, Any]:
+    if kind == "numeric":
+        return numeric_drift(reference, current, thresholds=thresholds, name=name)
+    return categorical_drift(reference, current, thresholds=thresholds, name=name)
+
+
+def drift_report(
+    reference: Any,
+    current: Any,
+    *,
+    columns: Sequence[str] | None = None,
+    categorical: Sequence[str] = (),
+    numeric: Sequence[str] = (),
+    target: str | None = None,
+    prediction: str | None = None,
+    score: str | None = None,
+    thresholds: DriftThresholds | None = None,
+    column_thresholds: Mapping[str, Mapping[str, Any]] | None = None,
+    threads: int | None = None,
+) -> dict[str, Any]:
+    """Drift of every feature column, and of the label (``target``) and the model output.
+
+    ``reference`` and ``current`` are anything :func:`aims.evidence.io.read_table` reads (files,
+    data frames, arrays). ``columns`` defaults to the columns present in both, minus the target,
+    prediction and score. Column kind follows the data type (numbers numeric, everything else
+    categorical) unless listed in ``categorical`` or ``numeric``; the target and an integer or
+    string prediction are categorical, a score is numeric. Columns are processed in parallel
+    threads (numpy's sorts release the GIL).
+    """
+    thresholds = thresholds or DEFAULT_THRESHOLDS
+    column_thresholds = dict(column_thresholds or {})
+    ref_names, cur_names = list_columns(reference), list_columns(current)
+    roles = {col: role for role, col in (("label", target), ("prediction", prediction), ("score", score)) if col}
+    if columns is None:
+        cur_set = set(cur_names)
+        columns = [c for c in ref_names if c in cur_set and c not in roles]
+    else:
+        columns = [c for c in columns if c not in roles]
+    wanted = list(dict.fromkeys([*columns, *roles]))
+    ref = read_table(reference, wanted)
+    cur = read_table(current, wanted)
+    forced_cat, forced_num = set(categorical), set(numeric)
+    kinds: dict[str, str] = {}
+    for col in wanted:
+        if col in forced_cat:
+            kinds[col] = "categorical"
+        elif col in forced_num:
+            kinds[col] = "numeric"
+        elif roles.get(col) == "score":
+            kinds[col] = "numeric"
+        elif roles.get(col) in ("label", "prediction"):
+            kind = column_kind(ref[col])
+            # Integer labels are classes; float targets are regression values.
+            kinds[col] = "numeric" if kind == "numeric" and _is_float(ref[col]) else "categorical"
+        else:
+            kinds[col] = column_kind(ref[col])
+
+    def limits(col: str) -> DriftThresholds:
+        return thresholds.updated(**column_thresholds[col]) if col in column_thresholds else thresholds
+
+    unknown = set(column_thresholds) - set(wanted)
+    if unknown:
+        raise EvidenceInputError(f"thresholds given for unknown column(s): {', '.join(sorted(unknown))}")
+    workers = threads or min(os.cpu_count() or 1, max(len(wanted), 1))
+    if workers > 1 and len(wanted) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {c: pool.submit(_one_column, c, kinds[c], ref[c], cur[c], limits(c)) for c in wanted}
+            results = {c: f.result() for c, f in futures.items()}
+    else:
+        results = {c: _one_column(c, kinds[c], ref[c], cur[c], limits(c)) for c in wanted}
+    features = {c: results[c] for c in columns}
+    drifted = [c for c, r in features.items() if r["drift"]]
+    share = len(drifted) / len(features) if features else math.nan
+    return {
+        "kind": "drift",
+        "n_reference": ref.n_rows,
+        "n_current": cur.n_rows,
+        "columns": features,
+        "n_columns": len(features),
+        "n_drifted": len(drifted),
+        "drifted_columns": drifted,
+        "share_drifted": share,
+        "dataset_drift": bool(features) and share >= thresholds.dataset_drift_share,
+        "label_drift": {target: results[target]} if target else None,
+        "prediction_drift": {c: results[c] for c in (prediction, score) if c} or None,
+        "columns_only_in_reference": [c for c in ref_names if c not in set(cur_names)],
+        "columns_only_in_current": [c for c in cur_names if c not in set(ref_names)],
+        "thresholds": asdict(thresholds),
+        "column_thresholds": column_thresholds,
+        "method": METHOD,
+    }
+
+
+def _is_float(values: Any) -> bool:
+    from .io import is_arrow, is_polars
+
+    if is_polars(values):
+        values = values.to_arrow()
+    if is_arrow(values):
+        import pyarrow as pa
+
+        return bool(pa.types.is_floating(values.type))
+    dtype = getattr(values, "dtype", None)
+    return getattr(dtype, "kind", np.asarray(values).dtype.kind) == "f"
