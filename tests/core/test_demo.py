@@ -54,14 +54,6 @@ def printed_passwords(output: str) -> dict[str, str]:
 
 
 @pytest.fixture(autouse=True)
-def quick_hashing(request, settings):
-    """Argon2 costs half a second per password on a busy machine; the tests that check the stored
-    hashes ask for the real hasher with the `argon2` fixture."""
-    if "argon2" not in request.fixturenames:
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def inventory_only(request, monkeypatch):
     """Most tests check the framework and the inventory's content, so they load the inventory only
     and stay independent of the other areas' demo modules; the `all_areas` tests load everything."""
@@ -72,11 +64,6 @@ def inventory_only(request, monkeypatch):
 @pytest.fixture
 def all_areas():
     assert demo.AREAS[0] == "inventory" and len(demo.AREAS) > 1
-
-
-@pytest.fixture
-def argon2(settings):
-    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.functional import Promise
 from ninja import Field, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -20,7 +21,26 @@ from .models import ApiToken, AuditEvent
 
 log = logging.getLogger(__name__)
 
-api = NinjaAPI(
+def _force_text(node: object) -> object:
+    """Lazy translations (help texts become descriptions) to plain strings, in place."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            node[key] = _force_text(value)
+    elif isinstance(node, list):
+        node[:] = [_force_text(v) for v in node]
+    elif isinstance(node, Promise):
+        return str(node)
+    return node
+
+
+class AimsAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # Model help texts are lazy translations; the OpenAPI document must be plain JSON for
+        # every client (schemathesis, code generators), not only for Django's encoder.
+        return _force_text(super().get_openapi_schema(*args, **kwargs))
+
+
+api = AimsAPI(
     title="AIMS API",
     version="1",
     description=(

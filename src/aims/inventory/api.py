@@ -11,6 +11,7 @@ from aims.core.api_crud import Resource, crud
 from aims.core.api_helpers import actor_of, get_scoped
 
 from . import services
+from .api_io import io_router
 from .models import AISystem, ContextIssue, InterestedParty, ScopeStatement
 from .schemas import (
     AISystemIn,
@@ -171,7 +172,9 @@ def approve_scope(request: HttpRequest, number: int) -> Any:
 __all__ = ["systems_router", "parties_router", "issues_router", "scope_router", "get_scoped"]
 
 # Mounted under /api/v1/ by aims/urls.py.
+# The import/export router comes first so /ai-systems/export and /import are not read as slugs.
 ROUTERS = [
+    ("/ai-systems", io_router),
     ("/ai-systems", systems_router),
     ("/interested-parties", parties_router),
     ("/context-issues", issues_router),

@@ -41,6 +41,10 @@ def validate_url_list(value: object) -> None:
         check(item)
 
 
+# Path segments of the API and pages that a slug must not shadow.
+RESERVED_SLUGS = frozenset({"export", "import"})
+
+
 class AISystem(OrgScopedModel):
     """An AI system the organization develops, provides, deploys, imports or distributes (clause 4.1)."""
 
@@ -255,7 +259,9 @@ class AISystem(OrgScopedModel):
 
             if not Membership.objects.filter(user_id=self.owner_id, organization_id=self.organization_id).exists():
                 errors["owner"] = _("The owner must be a member of the organization.")
-        if self.slug and self.organization_id:
+        if self.slug in RESERVED_SLUGS:
+            errors["slug"] = _("'%(slug)s' is reserved; choose another slug.") % {"slug": self.slug}
+        elif self.slug and self.organization_id:
             clash = AISystem.objects.filter(organization_id=self.organization_id, slug=self.slug).exclude(pk=self.pk)
             if clash.exists():
                 errors["slug"] = _("Another AI system in this organization already uses this slug.")

@@ -18,13 +18,15 @@ from aims.core import services as core
 from aims.core.actors import Actor
 from aims.core.models import AuditEvent
 
-from .models import AISystem, ContextIssue, InterestedParty, ScopeStatement
+from .models import RESERVED_SLUGS, AISystem, ContextIssue, InterestedParty, ScopeStatement
 
 # --- AI systems -----------------------------------------------------------------------------------
 
 
 def unique_slug(actor: Actor, name: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(name)[:70] or "ai-system"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-system"
     taken = set(
         AISystem.objects.filter(organization=actor.organization, slug__startswith=base)
         .exclude(pk=exclude_pk)
