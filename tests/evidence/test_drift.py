@@ -1,0 +1,253 @@
+"""Drift statistics agree with scipy, and each pitfall of today's libraries (reference/evidence.md) is avoided."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from scipy.spatial import distance
+
+from aims import evidence
+from aims.evidence.drift import (
+    DriftThresholds,
+    categorical_drift,
+    chi2_homogeneity,
+    drift_report,
+    jensen_shannon_distance,
+    ks_2samp,
+    numeric_drift,
+    psi,
+    wasserstein_distance,
+)
+
+
+def rng(seed: int = 0) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+# ------------------------------------------------------------------------------------------------
+# agreement with scipy
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("n,m", [(300, 200), (10_000, 8_000), (60_000, 45_000)])
+def test_ks_statistic_and_p_value_are_identical_to_scipy(n, m):
+    r = rng(1).normal(size=n)
+    x = rng(2).normal(0.03, 1.0, size=m)
+    ours = ks_2samp(r, x)
+    theirs = stats.ks_2samp(r, x)
+    assert ours.statistic == theirs.statistic  # bit for bit
+    assert ours.pvalue == theirs.pvalue
+    assert ours.method == ("exact" if max(n, m) <= 10_000 else "asymp")
+
+
+def test_ks_is_identical_to_scipy_on_heavily_tied_integers_with_missing_values():
+    r = rng(3).poisson(3.0, size=50_000).astype(float)
+    x = rng(4).poisson(3.1, size=40_000).astype(float)
+    r[::97] = np.nan
+    ours = ks_2samp(r, x)
+    theirs = stats.ks_2samp(r[~np.isnan(r)], x)
+    assert (ours.statistic, ours.pvalue) == (theirs.statistic, theirs.pvalue)
+
+
+def test_german_credit_ks_and_wasserstein_match_scipy(german):
+    # Credit amounts of women against men: a real, modest difference.
+    a = german.loc[german["sex"] == "female", "credit_amount"].to_numpy(float)
+    b = german.loc[german["sex"] == "male", "credit_amount"].to_numpy(float)
+    res = numeric_drift(a, b)
+    theirs = stats.ks_2samp(a, b)
+    assert (res["statistic"], res["p_value"]) == (theirs.statistic, theirs.pvalue)
+    assert res["wasserstein"] == pytest.approx(stats.wasserstein_distance(a, b), rel=1e-12)
+    assert res["wasserstein_normed"] == pytest.approx(stats.wasserstein_distance(a, b) / a.std(), rel=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:ks_2samp")  # scipy's own exact-to-asymptotic fallback notice
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.integers(-5, 5), min_size=1, max_size=60),
+    st.lists(st.integers(-5, 5), min_size=1, max_size=60),
+)
+def test_ks_and_wasserstein_agree_with_scipy_on_any_small_samples(a, b):
+    a, b = np.array(a, float), np.array(b, float)
+    ours, theirs = ks_2samp(a, b), stats.ks_2samp(a, b)
+    assert ours.statistic == theirs.statistic and ours.pvalue == theirs.pvalue
+    assert wasserstein_distance(a, b) == pytest.approx(stats.wasserstein_distance(a, b), rel=1e-12, abs=1e-12)
+
+
+def test_chi_square_is_the_contingency_test_with_yates_at_one_degree_of_freedom(german):
+    ref = german.loc[german.index < 500, "housing"].value_counts().sort_index()
+    cur = german.loc[german.index >= 500, "housing"].value_counts().sort_index()
+    ours = chi2_homogeneity(ref.to_numpy(), cur.to_numpy())
+    theirs = stats.chi2_contingency(np.vstack([ref.to_numpy(), cur.to_numpy()]))
+    assert ours["statistic"] == pytest.approx(theirs.statistic, rel=1e-12)
+    assert ours["p_value"] == pytest.approx(theirs.pvalue, rel=1e-12)
+    assert ours["dof"] == 2 and not ours["yates_correction"]
+    two = chi2_homogeneity([40, 60], [55, 45])
+    theirs2 = stats.chi2_contingency([[40, 60], [55, 45]])  # scipy corrects at dof = 1
+    assert two["yates_correction"] and two["statistic"] == pytest.approx(theirs2.statistic, rel=1e-12)
+    assert two["p_value"] == pytest.approx(theirs2.pvalue, rel=1e-12)
+
+
+def test_jensen_shannon_uses_base_two_and_matches_scipy():
+    p, q = np.array([10, 20, 30, 0]), np.array([5, 25, 20, 10])
+    assert jensen_shannon_distance(p, q) == pytest.approx(distance.jensenshannon(p, q, base=2), rel=1e-12)
+    # the natural-log distance is smaller by sqrt(ln 2): the same threshold would mean something else
+    assert distance.jensenshannon(p, q) / jensen_shannon_distance(p, q) == pytest.approx(math.sqrt(math.log(2)))
+    assert jensen_shannon_distance([1, 0], [0, 1]) == pytest.approx(1.0)
+
+
+# ------------------------------------------------------------------------------------------------
+# pitfalls of today's libraries
+# ------------------------------------------------------------------------------------------------
+def test_unchanged_categorical_column_is_not_flagged_by_the_homogeneity_test():
+    # Two samples from the same distribution: the goodness-of-fit test against reference
+    # proportions (Evidently, whylogs) treats the reference as exact and inflates the statistic.
+    levels = np.array(["a", "b", "c", "d", "e"])
+    p = [0.3, 0.25, 0.2, 0.15, 0.1]
+    found_gof_false_alarm = False
+    for seed in range(40):
+        r = rng(seed).choice(levels, 2_000, p=p)
+        x = rng(1000 + seed).choice(levels, 2_000, p=p)
+        rc = pd.Series(r).value_counts().reindex(levels).to_numpy()
+        xc = pd.Series(x).value_counts().reindex(levels).to_numpy()
+        ours = chi2_homogeneity(rc, xc)
+        gof = stats.chisquare(xc, rc / rc.sum() * xc.sum())
+        assert gof.statistic == pytest.approx(2 * ours["statistic"], rel=0.25)  # roughly doubled
+        if gof.pvalue < 0.05 <= ours["p_value"]:
+            found_gof_false_alarm = True
+        assert not categorical_drift(r, x)["drift"]
+    assert found_gof_false_alarm  # the GOF test raises alarms the homogeneity test does not
+
+
+def test_a_new_category_gives_a_finite_statistic_and_is_reported():
+    r = np.array(["a"] * 500 + ["b"] * 500)
+    x = np.array(["a"] * 480 + ["b"] * 480 + ["new"] * 40)
+    res = categorical_drift(r, x)
+    assert math.isfinite(res["statistic"]) and math.isfinite(res["psi"])
+    assert res["unseen_categories"] == ["new"] and res["unseen_share"] == pytest.approx(0.04)
+    assert res["drift"] and any("unseen_share" in reason for reason in res["reasons"])
+
+
+def test_psi_uses_reference_deciles_so_an_outlier_does_not_hide_drift():
+    r = rng(5).normal(size=20_000)
+    x = rng(6).normal(0.5, 1.0, size=20_000)
+    clean = numeric_drift(r, x)
+    x_out = x.copy()
+    x_out[0] = 1e6  # one wild value stretches equal-width bins until everything is in one bin
+    with_outlier = numeric_drift(r, x_out)
+    assert clean["psi"] > 0.2 and with_outlier["psi"] == pytest.approx(clean["psi"], rel=0.01)
+    edges = np.quantile(r, np.linspace(0, 1, 11)[1:-1])
+    cr = np.histogram(r, np.concatenate([[-np.inf], edges, [np.inf]]))[0]
+    cx = np.histogram(x, np.concatenate([[-np.inf], edges, [np.inf]]))[0]
+    assert clean["psi"] == pytest.approx(psi(cr, cx), rel=1e-9)
+    equal_width = np.histogram(np.concatenate([r, x_out]), bins=10)[1]
+    ew_r = np.histogram(r, equal_width)[0]
+    ew_x = np.histogram(x_out, equal_width)[0]
+    assert psi(ew_r, ew_x) < 0.01  # what equal-width binning would have reported
+
+
+def test_a_jump_in_missing_values_is_drift_even_though_the_tests_drop_them():
+    r = rng(7).normal(100, 15, size=50_000)
+    x = rng(8).normal(100, 15, size=50_000)
+    r[rng(9).random(r.size) < 0.02] = np.nan
+    x[rng(10).random(x.size) < 0.06] = np.nan
+    res = numeric_drift(r, x)
+    assert res["p_value"] > 0.01  # the values themselves did not move
+    assert res["drift"] and res["reasons"][0].startswith("missing share")
+    assert res["missing_share_current"] == pytest.approx(0.06, abs=0.005)
+
+
+def test_large_samples_decide_on_effect_size_not_p_value():
+    # +0.02 sd at 400k rows: KS is "significant", but nothing that matters has moved.
+    r = rng(11).normal(size=400_000)
+    x = rng(12).normal(0.02, 1.0, size=400_000)
+    res = numeric_drift(r, x)
+    assert res["p_value"] < 1e-6
+    assert res["wasserstein_normed"] < 0.05 and not res["drift"]
+    big = numeric_drift(r, rng(13).normal(0.3, 1.0, size=400_000))
+    assert big["drift"] and "wasserstein_normed" in big["reasons"][0]
+
+
+def test_small_samples_need_significance_as_well_as_effect():
+    # 20 rows each: a large-looking effect that is well within sampling noise.
+    r = rng(14).normal(size=20)
+    x = rng(15).normal(size=20)
+    res = numeric_drift(r, x)
+    assert res["wasserstein_normed"] > 0.1 and res["p_value"] > 0.05
+    assert not res["drift"]
+
+
+def test_out_of_range_glitches_are_drift():
+    r = rng(16).random(100_000)
+    x = rng(17).random(100_000)
+    x[rng(18).random(x.size) < 0.005] = -999.0
+    res = numeric_drift(r, x)
+    assert res["out_of_range_share"] == pytest.approx(0.005, abs=0.001)
+    assert res["drift"]
+
+
+def test_every_report_records_the_definitions_behind_its_numbers(synthetic):
+    rep = drift_report(synthetic.iloc[:10_000], synthetic.iloc[10_000:], columns=["x0", "sex"])
+    method = rep["method"]
+    assert "ks_2samp" in method["numeric_test"] and "Yates" in method["categorical_test"]
+    assert "base 2" in method["jensen_shannon"] and "deciles" in method["psi"]
+    assert "standard deviation" in method["wasserstein"]
+    assert rep["thresholds"]["wasserstein_normed"] == 0.1
+
+
+# ------------------------------------------------------------------------------------------------
+# the report
+# ------------------------------------------------------------------------------------------------
+def test_drift_report_on_german_credit_halves_with_label_and_prediction_drift(german):
+    shuffled = german.sample(frac=1.0, random_state=7)  # the file is not in random order
+    ref, cur = shuffled.iloc[:500], shuffled.iloc[500:]
+    rep = drift_report(ref, cur, columns=["credit_amount", "duration", "age", "purpose", "housing"],
+                       target="risk", prediction="pred", score="score")
+    assert rep["n_columns"] == 5 and set(rep["columns"]) == {"credit_amount", "duration", "age", "purpose", "housing"}
+    assert rep["columns"]["purpose"]["kind"] == "categorical" and rep["columns"]["age"]["kind"] == "numeric"
+    assert rep["label_drift"]["risk"]["kind"] == "categorical"
+    assert set(rep["prediction_drift"]) == {"pred", "score"}
+    assert rep["prediction_drift"]["score"]["kind"] == "numeric"
+    # a random split of the same data: nothing should drift
+    assert rep["n_drifted"] == 0 and rep["share_drifted"] == 0.0 and not rep["dataset_drift"]
+    ks = stats.ks_2samp(ref["age"], cur["age"])
+    assert rep["columns"]["age"]["statistic"] == ks.statistic
+
+
+def test_a_drifted_subset_is_found(german):
+    young = german[german["age"] < 30]
+    rep = drift_report(german, young, columns=["age", "duration", "housing"])
+    assert rep["columns"]["age"]["drift"]
+    assert "age" in rep["drifted_columns"]
+
+
+def test_thresholds_can_be_changed_globally_and_per_column():
+    r = rng(19).normal(size=50_000)
+    x = rng(20).normal(0.06, 1.0, size=50_000)
+    frame_r, frame_x = {"a": r, "b": r}, {"a": x, "b": x}
+    default = drift_report(frame_r, frame_x)
+    assert not default["columns"]["a"]["drift"]
+    strict = drift_report(frame_r, frame_x, column_thresholds={"a": {"wasserstein_normed": 0.04}})
+    assert strict["columns"]["a"]["drift"] and not strict["columns"]["b"]["drift"]
+    everywhere = evidence.drift(frame_r, frame_x, thresholds={"wasserstein_normed": 0.04})
+    assert everywhere["n_drifted"] == 2
+    with pytest.raises(evidence.EvidenceInputError, match="unknown drift threshold"):
+        DriftThresholds().updated(p_value=0.01)
+
+
+def test_missing_column_is_named():
+    with pytest.raises(evidence.MissingColumnError, match="'zz'"):
+        drift_report({"a": [1.0, 2.0]}, {"a": [1.0, 3.0]}, columns=["a", "zz"])
+
+
+def test_constant_and_empty_columns_do_not_crash():
+    res = numeric_drift(np.ones(100), np.ones(100))
+    assert res["statistic"] == 0.0 and not res["drift"] and res["psi"] == 0.0
+    empty = numeric_drift(np.full(10, np.nan), np.arange(10.0))
+    assert empty["statistic"] is None and empty["missing_share_reference"] == 1.0
+    assert empty["drift"]  # everything missing before, nothing missing now
+    one = categorical_drift(np.array(["a"] * 10), np.array(["a"] * 12))
+    assert one["statistic"] == 0.0 and one["p_value"] == 1.0 and not one["drift"]
