@@ -46,6 +46,7 @@ SECTIONS: dict[str, list[Entry]] = {
         Entry(_("Datasets"), "lifecycle:dataset-list", "A.7"),
         Entry(_("Models"), "lifecycle:model-list", "A.6"),
         Entry(_("Vendors"), "lifecycle:vendor-list", "A.10"),
+        Entry(_("Deployments"), "lifecycle:deployment-list", "A.6.2.5"),
     ],
     str(_("Check")): [
         Entry(_("Monitors and alerts"), "monitoring:monitor-list", "9.1"),

@@ -45,7 +45,26 @@ def create_system(actor: Actor, data: dict[str, Any]) -> AISystem:
     return core.create(actor, AISystem, data)
 
 
-def update_system(actor: Actor, system: AISystem, data: dict[str, Any], *, expected_version: int | None = None) -> AISystem:
+def update_system(
+    actor: Actor,
+    system: AISystem,
+    data: dict[str, Any],
+    *,
+    expected_version: int | None = None,
+    via_gate: bool = False,
+) -> AISystem:
+    """Change an AI system. Its lifecycle stage moves only through its gate (aims.lifecycle), which
+    passes via_gate=True; a new system may be registered at any stage (existing systems)."""
+    stage = data.get("lifecycle_stage")
+    if stage is not None and stage != system.lifecycle_stage and not via_gate:
+        raise ValidationError(
+            {
+                "lifecycle_stage": _(
+                    "A system moves to another lifecycle stage through its gate (Do → Lifecycle and gates), "
+                    "so the evidence is checked first."
+                )
+            }
+        )
     return core.update(actor, system, data, expected_version=expected_version)
 
 
