@@ -294,3 +294,17 @@ class AuditEvent(models.Model):
             "object_repr": self.object_repr,
             "changes": self.changes,
         }
+
+
+class ScheduledRun(models.Model):
+    """When each periodic job was last enqueued. Workers claim a run with a conditional UPDATE, so
+    with several workers each job still runs once per interval (Healthchecks' pattern)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+
+    def __str__(self) -> str:
+        return f"{self.name} (last {self.last_run_at:%Y-%m-%d %H:%M})" if self.last_run_at else self.name
