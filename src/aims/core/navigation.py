@@ -42,6 +42,7 @@ SECTIONS: dict[str, list[Entry]] = {
     ],
     str(_("Do")): [
         Entry(_("Competence and training"), "governance:training-list", "7.2"),
+        Entry(_("Communication"), "governance:communication-list", "7.4"),
         Entry(_("Lifecycle and gates"), "lifecycle:board", "8.1"),
         Entry(_("Datasets"), "lifecycle:dataset-list", "A.7"),
         Entry(_("Models"), "lifecycle:model-list", "A.6"),
@@ -51,6 +52,10 @@ SECTIONS: dict[str, list[Entry]] = {
     str(_("Check")): [
         Entry(_("Monitors and alerts"), "monitoring:monitor-list", "9.1"),
         Entry(_("Incidents"), "assurance:incident-list", "A.8.4"),
+        Entry(_("User feedback"), "assurance:feedback-list", "A.8.3"),
+        Entry(_("KPIs"), "assurance:kpi-list", "9.1"),
+        Entry(_("My tasks"), "assurance:task-list", ""),
+        Entry(_("PDCA calendar"), "assurance:calendar", ""),
         Entry(_("Internal audits"), "assurance:audit-list", "9.2"),
         Entry(_("Management reviews"), "assurance:review-list", "9.3"),
         Entry(_("Audit trail"), "audit-log", ""),

@@ -1,0 +1,55 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assurance"
+
+urlpatterns = [
+    path("incidents/", views.incident_list, name="incident-list"),
+    path("incidents/new/", views.incident_create, name="incident-create"),
+    path("incidents/<int:pk>/", views.incident_detail, name="incident-detail"),
+    path("incidents/<int:pk>/edit/", views.incident_edit, name="incident-edit"),
+    path("incidents/<int:pk>/transition/", views.incident_transition, name="incident-transition"),
+    path("incidents/<int:pk>/timeline/", views.incident_timeline, name="incident-timeline"),
+    path(
+        "incidents/<int:pk>/authority-report/",
+        views.incident_authority_report,
+        name="incident-authority-report",
+    ),
+    path("incidents/<int:pk>/nonconformity/", views.incident_nonconformity, name="incident-nonconformity"),
+    path("incidents/<int:pk>/report.pdf", views.incident_report_pdf, name="incident-report-pdf"),
+    path("feedback/", views.feedback_list, name="feedback-list"),
+    path("feedback/<int:pk>/triage/", views.feedback_triage, name="feedback-triage"),
+    path("report/<slug:org_slug>/<slug:system_slug>/", views.public_feedback, name="public-feedback"),
+    path("nonconformities/", views.nonconformity_list, name="nonconformity-list"),
+    path("nonconformities/new/", views.nonconformity_create, name="nonconformity-create"),
+    path("nonconformities/<int:pk>/", views.nonconformity_detail, name="nonconformity-detail"),
+    path("nonconformities/<int:pk>/edit/", views.nonconformity_edit, name="nonconformity-edit"),
+    path(
+        "nonconformities/<int:pk>/transition/",
+        views.nonconformity_transition,
+        name="nonconformity-transition",
+    ),
+    path("nonconformities/<int:pk>/verify/", views.nonconformity_verify, name="nonconformity-verify"),
+    path("nonconformities/<int:pk>/actions/", views.action_create, name="action-create"),
+    path("actions/<int:pk>/transition/", views.action_transition, name="action-transition"),
+    path("audits/", views.audit_list, name="audit-list"),
+    path("audits/new/", views.audit_create, name="audit-create"),
+    path("audits/<int:pk>/", views.audit_detail, name="audit-detail"),
+    path("audits/<int:pk>/edit/", views.audit_edit, name="audit-edit"),
+    path("audits/<int:pk>/transition/", views.audit_transition, name="audit-transition"),
+    path("audits/<int:pk>/checklist/<int:item_id>/", views.audit_checklist, name="audit-checklist"),
+    path("audits/<int:pk>/findings/", views.finding_create, name="finding-create"),
+    path("audits/<int:pk>/report.pdf", views.audit_report_pdf, name="audit-report-pdf"),
+    path("reviews/", views.review_list, name="review-list"),
+    path("reviews/new/", views.review_create, name="review-create"),
+    path("reviews/<int:pk>/", views.review_detail, name="review-detail"),
+    path("reviews/<int:pk>/edit/", views.review_edit, name="review-edit"),
+    path("reviews/<int:pk>/transition/", views.review_transition, name="review-transition"),
+    path("reviews/<int:pk>/decisions/", views.review_decision, name="review-decision"),
+    path("reviews/<int:pk>/review.pdf", views.review_pdf, name="review-pdf"),
+    path("kpis/", views.kpi_list, name="kpi-list"),
+    path("tasks/", views.task_list, name="task-list"),
+    path("tasks/<int:pk>/complete/", views.task_complete, name="task-complete"),
+    path("calendar/", views.calendar, name="calendar"),
+]

@@ -1,0 +1,363 @@
+"""Pages for clauses 5, 6.2 and 7: documents and the AI policy, the RACI, objectives, competence and
+training, and the communication plan."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from aims.assurance.views import _act, _form_page
+from aims.core import services as core
+from aims.core.actors import Actor
+from aims.core.roles import Role
+from aims.core.views import actor_required, object_history, paged
+
+from . import services
+from .forms import CommunicationForm, DocumentForm, ObjectiveForm, TrainingForm, VersionForm
+from .models import (
+    PROCESSES,
+    Communication,
+    Competence,
+    Document,
+    DocumentVersion,
+    Objective,
+    Responsibility,
+    TrainingRecord,
+)
+
+# --- documents --------------------------------------------------------------------------------------
+
+
+@actor_required
+def document_list(request: HttpRequest, actor: Actor) -> HttpResponse:
+    qs = Document.objects.for_actor(actor).select_related("owner", "published_version")
+    kind = request.GET.get("kind")
+    if kind in Document.Kind.values:
+        qs = qs.filter(kind=kind)
+    return render(
+        request,
+        "governance/document_list.html",
+        {
+            "page": paged(request, qs),
+            "kinds": Document.Kind.choices,
+            "kind": kind,
+            "has_policy": Document.objects.for_actor(actor).filter(is_ai_policy=True).exists(),
+            "can_add": actor.can("document", "add"),
+        },
+    )
+
+
+@actor_required
+@require_http_methods(["GET", "POST"])
+def document_create(request: HttpRequest, actor: Actor) -> HttpResponse:
+    actor.require("document", "add")
+    form = DocumentForm(request.POST or None, actor=actor)
+    return _form_page(
+        request,
+        actor,
+        form,
+        title=_("New document"),
+        cancel=reverse("governance:document-list"),
+        save=lambda data, _v: services.create_document(actor, data),
+    )
+
+
+@require_POST
+@actor_required
+def document_ai_policy(request: HttpRequest, actor: Actor) -> HttpResponse:
+    actor.require("document", "add")
+    try:
+        doc = services.ai_policy_from_template(actor)
+    except ValidationError as exc:
+        from aims.assurance.views import _say
+
+        _say(request, exc)
+        return redirect("governance:document-list")
+    messages.success(
+        request, _("The AI policy draft was created from the template: adapt it, then submit it for review.")
+    )
+    return redirect(doc.get_absolute_url())
+
+
+@actor_required
+@require_http_methods(["GET", "POST"])
+def document_edit(request: HttpRequest, actor: Actor, slug: str) -> HttpResponse:
+    doc = get_object_or_404(Document.objects.for_actor(actor), slug=slug)
+    actor.require("document", "change")
+    form = DocumentForm(request.POST or None, instance=doc, actor=actor)
+    del form.fields["content"]
+    return _form_page(
+        request,
+        actor,
+        form,
+        title=_("Edit %(t)s") % {"t": doc.title},
+        cancel=doc.get_absolute_url(),
+        save=lambda data, v: core.update(actor, doc, data, expected_version=v),
+    )
+
+
+@actor_required
+def document_detail(request: HttpRequest, actor: Actor, slug: str) -> HttpResponse:
+    doc = get_object_or_404(
+        Document.objects.for_actor(actor).select_related("owner", "approver", "published_version"), slug=slug
+    )
+    versions = list(doc.versions.select_related("author", "approved_by"))
+    labels = dict(DocumentVersion.Status.choices)
+    pending = next((v for v in versions if v.status in ("draft", "in_review", "approved")), None)
+    acked = bool(
+        doc.published_version
+        and actor.user
+        and doc.published_version.acknowledgements.filter(user=actor.user).exists()
+    )
+    may_report = actor.can("document", "approve") or actor.can("membership", "export")
+    return render(
+        request,
+        "governance/document_detail.html",
+        {
+            "doc": doc,
+            "versions": versions,
+            "pending": pending,
+            "next_statuses": [(s, labels[s]) for s in DocumentVersion.FLOW.get(pending.status, ())]
+            if pending
+            else [],
+            "published_next": [("retired", labels["retired"])] if doc.published_version else [],
+            "acknowledged": acked,
+            "report": services.acknowledgement_report(actor.organization, doc)
+            if may_report and doc.published_version
+            else None,
+            "can_change": actor.can("document", "change"),
+            "can_approve": actor.can("document", "approve"),
+            "history": object_history(actor, "document", doc.pk)[:100],
+        },
+    )
+
+
+@actor_required
+@require_http_methods(["GET", "POST"])
+def version_edit(request: HttpRequest, actor: Actor, slug: str) -> HttpResponse:
+    doc = get_object_or_404(Document.objects.for_actor(actor), slug=slug)
+    actor.require("document", "change")
+    draft = doc.versions.filter(status=DocumentVersion.Status.DRAFT).order_by("-number").first()
+    if draft is None:
+        messages.error(request, _("There is no draft to edit: start a new version."))
+        return redirect(doc.get_absolute_url())
+    form = VersionForm(
+        request.POST or None, initial={"content": draft.content, "change_note": draft.change_note}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_version(
+                actor,
+                draft,
+                content=form.cleaned_data["content"],
+                change_note=form.cleaned_data["change_note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect(doc.get_absolute_url())
+    return render(request, "governance/version_edit.html", {"doc": doc, "draft": draft, "form": form})
+
+
+@require_POST
+@actor_required
+def version_create(request: HttpRequest, actor: Actor, slug: str) -> HttpResponse:
+    doc = get_object_or_404(Document.objects.for_actor(actor).select_related("published_version"), slug=slug)
+    return _act(
+        request,
+        _("New draft version started."),
+        reverse("governance:version-edit", args=[doc.slug]),
+        lambda: services.new_version(actor, doc, change_note=request.POST.get("change_note", "")),
+    )
+
+
+@require_POST
+@actor_required
+def version_transition(request: HttpRequest, actor: Actor, slug: str, number: int) -> HttpResponse:
+    doc = get_object_or_404(Document.objects.for_actor(actor).select_related("published_version"), slug=slug)
+    version = get_object_or_404(DocumentVersion, document=doc, number=number)
+    return _act(
+        request,
+        _("Version updated."),
+        doc.get_absolute_url(),
+        lambda: services.version_transition(
+            actor, version, request.POST.get("status", ""), comment=request.POST.get("comment", "")
+        ),
+    )
+
+
+@require_POST
+@actor_required
+def document_acknowledge(request: HttpRequest, actor: Actor, slug: str) -> HttpResponse:
+    doc = get_object_or_404(Document.objects.for_actor(actor).select_related("published_version"), slug=slug)
+    return _act(
+        request,
+        _("Thank you: your acknowledgement is recorded."),
+        doc.get_absolute_url(),
+        lambda: services.acknowledge(actor, doc),
+    )
+
+
+# --- RACI -------------------------------------------------------------------------------------------
+
+
+@actor_required
+@require_http_methods(["GET", "POST"])
+def raci(request: HttpRequest, actor: Actor) -> HttpResponse:
+    actor.require("raci", "view")
+    back = reverse("governance:raci")
+    if request.method == "POST":
+        if request.POST.get("defaults"):
+            return _act(
+                request,
+                _("The default RACI is now the organization's own."),
+                back,
+                lambda: services.load_default_raci(actor),
+            )
+        return _act(
+            request,
+            _("Responsibility saved."),
+            back,
+            lambda: services.set_responsibility(
+                actor,
+                process=request.POST.get("process", ""),
+                role=request.POST.get("role", ""),
+                letter=request.POST.get("letter", ""),
+            ),
+        )
+    matrix = services.raci_for(actor.organization.pk)
+    roles = [(r, label) for r, label in Role.choices if r not in (Role.EXTERNAL_AUDITOR, Role.ORG_ADMIN)]
+    from aims.core.roles import ROLE_HELP
+
+    rows = [
+        (key, name, [(r, matrix.get(key, {}).get(r, "")) for r, _label in roles])
+        for key, name in PROCESSES.items()
+    ]
+    return render(
+        request,
+        "governance/raci.html",
+        {
+            "rows": rows,
+            "roles": roles,
+            "role_help": [(label, ROLE_HELP.get(r, "")) for r, label in roles],
+            "default": not Responsibility.objects.filter(organization=actor.organization).exists(),
+            "can_change": actor.can("raci", "change") and actor.can("raci", "add"),
+        },
+    )
+
+
+# --- objectives -------------------------------------------------------------------------------------
+
+
+@actor_required
+def objective_list(request: HttpRequest, actor: Actor) -> HttpResponse:
+    qs = Objective.objects.for_actor(actor).select_related("kpi", "owner")
+    return render(
+        request,
+        "governance/objective_list.html",
+        {"page": paged(request, qs), "can_add": actor.can("objective", "add")},
+    )
+
+
+@actor_required
+@require_http_methods(["GET", "POST"])
+def objective_create(request: HttpRequest, actor: Actor) -> HttpResponse:
+    actor.require("objective", "add")
+    form = ObjectiveForm(request.POST or None, actor=actor)
+    return _form_page(
+        request,
+        actor,
+        form,
+        title=_("New AI objective"),
+        cancel=reverse("governance:objective-list"),
+        save=lambda data, _v: core.create(actor, Objective, data),
+    )
+
+
+@actor_required
+@require_http_methods(["GET", "POST"])
+def objective_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    obj = get_object_or_404(Objective.objects.for_actor(actor), pk=pk)
+    actor.require("objective", "change")
+    form = ObjectiveForm(request.POST or None, instance=obj, actor=actor)
+    return _form_page(
+        request,
+        actor,
+        form,
+        title=_("Edit objective"),
+        cancel=reverse("governance:objective-list"),
+        save=lambda data, v: core.update(actor, obj, data, expected_version=v),
+    )
+
+
+# --- competence and training ------------------------------------------------------------------------
+
+
+@actor_required
+def training_list(request: HttpRequest, actor: Actor) -> HttpResponse:
+    qs = TrainingRecord.objects.for_actor(actor).select_related("person", "competence")
+    return render(
+        request,
+        "governance/training_list.html",
+        {
+            "page": paged(request, qs),
+            "report": services.competence_gaps(actor.organization),
+            "competences": Competence.objects.for_actor(actor),
+            "can_add": actor.can("training", "add"),
+        },
+    )
+
+
+@actor_required
+@require_http_methods(["GET", "POST"])
+def training_create(request: HttpRequest, actor: Actor) -> HttpResponse:
+    actor.require("training", "add")
+    form = TrainingForm(
+        request.POST or None, actor=actor, initial={"person": actor.user.pk if actor.user else None}
+    )
+    return _form_page(
+        request,
+        actor,
+        form,
+        title=_("Record a training"),
+        cancel=reverse("governance:training-list"),
+        save=lambda data, _v: services.create_training(actor, data),
+    )
+
+
+# --- communication ----------------------------------------------------------------------------------
+
+
+@actor_required
+def communication_list(request: HttpRequest, actor: Actor) -> HttpResponse:
+    qs = Communication.objects.for_actor(actor)
+    return render(
+        request,
+        "governance/communication_list.html",
+        {
+            "plan": qs.filter(occurred_on__isnull=True),
+            "records": paged(request, qs.filter(occurred_on__isnull=False)),
+            "can_add": actor.can("communication", "add"),
+        },
+    )
+
+
+@actor_required
+@require_http_methods(["GET", "POST"])
+def communication_create(request: HttpRequest, actor: Actor) -> HttpResponse:
+    actor.require("communication", "add")
+    form = CommunicationForm(request.POST or None, actor=actor)
+    return _form_page(
+        request,
+        actor,
+        form,
+        title=_("Communication plan line or record"),
+        cancel=reverse("governance:communication-list"),
+        save=lambda data, _v: core.create(actor, Communication, data),
+    )
