@@ -71,10 +71,10 @@ class Page(Schema):
 
 def paginate(qs: QuerySet[Any], page: int, page_size: int) -> tuple[list[Any], dict[str, int]]:
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    page = max(1, page)
     count = qs.count()
-    items = list(qs[(page - 1) * page_size : page * page_size])
     pages = max(1, -(-count // page_size))
+    page = max(1, min(page, pages + 1))  # past the end: an empty page, never an SQL overflow
+    items = list(qs[(page - 1) * page_size : page * page_size]) if page <= pages else []
     return items, {"count": count, "page": page, "page_size": page_size, "pages": pages}
 
 
@@ -83,7 +83,7 @@ def get_scoped(actor: Actor, qs: QuerySet[M], key: str | int, *, slug_field: str
     including another organization's object, so its existence is not revealed."""
     key = str(key)
     qs = qs.filter(organization=actor.organization)
-    if key.isdigit():
+    if key.isascii() and key.isdigit() and len(key) <= 18:
         obj = qs.filter(pk=int(key)).first()
     elif slug_field and re.fullmatch(r"[-a-zA-Z0-9_]{1,80}", key):
         obj = qs.filter(**{slug_field: key}).first()

@@ -126,9 +126,10 @@ class VerifyResult:
 
 
 def _iter_events(batch: int = 5000) -> Iterator[AuditEvent]:
-    last = 0
+    last: int | None = None  # no lower bound at first: a forged entry #0 or below must be read too
     while True:
-        rows = list(AuditEvent.objects.filter(pk__gt=last).order_by("pk")[:batch])
+        qs = AuditEvent.objects.order_by("pk")
+        rows = list((qs if last is None else qs.filter(pk__gt=last))[:batch])
         if not rows:
             return
         yield from rows
@@ -144,7 +145,9 @@ def verify(events: Iterable[AuditEvent] | None = None) -> VerifyResult:
     prev, expected_id, checked = GENESIS, 1, 0
     for event in events if events is not None else _iter_events():
         if event.pk != expected_id:
-            return VerifyResult(False, checked, prev, event.pk, f"entry #{expected_id} is missing (found #{event.pk})")
+            if event.pk < expected_id:  # a forged or reordered entry: name it
+                return VerifyResult(False, checked, prev, event.pk, f"entry #{event.pk} is out of place (expected #{expected_id})")
+            return VerifyResult(False, checked, prev, expected_id, f"entry #{expected_id} is missing (found #{event.pk} next)")
         if event.prev_hash != prev:
             return VerifyResult(False, checked, prev, event.pk, f"entry #{event.pk} does not link to entry #{event.pk - 1}")
         if chain_hash(prev, event.canonical()) != event.hash:
@@ -153,6 +156,10 @@ def verify(events: Iterable[AuditEvent] | None = None) -> VerifyResult:
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (head.size != checked or head.last_hash != prev):
         return VerifyResult(
-            False, checked, prev, checked + 1, f"the chain ends at #{checked} but its head records #{head.size}"
+            False,
+            checked,
+            prev,
+            min(checked, head.size) + 1,
+            f"the chain ends at #{checked} but its head records #{head.size}",
         )
     return VerifyResult(True, checked, prev)

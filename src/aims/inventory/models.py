@@ -21,7 +21,7 @@ class ChoiceListValidator:
 
     def __call__(self, value: object) -> None:
         if not isinstance(value, list) or any(v not in self.allowed for v in value):
-            raise ValidationError(_("Choose from: %(choices)s") % {"choices": ", ".join(self.allowed)}, code="invalid_choice")
+            raise ValidationError(_("Choose from: %(choices)s") % {"choices": ", ".join(self.allowed)}, code="invalid_choices")
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ChoiceListValidator) and other.allowed == self.allowed
@@ -29,7 +29,7 @@ class ChoiceListValidator:
 
 def validate_string_list(value: object) -> None:
     if not isinstance(value, list) or any(not isinstance(v, str) or len(v) > 200 for v in value):
-        raise ValidationError(_("Give a list of short texts."), code="invalid")
+        raise ValidationError(_("Give a list of short texts."), code="invalid_list")
 
 
 def validate_url_list(value: object) -> None:
@@ -38,7 +38,12 @@ def validate_url_list(value: object) -> None:
     validate_string_list(value)
     check = URLValidator(schemes=["http", "https"])
     for item in value:  # type: ignore[union-attr]
-        check(item)
+        try:
+            check(item)
+        except ValidationError as exc:
+            raise ValidationError(
+                _("%(link)s is not a web address (http:// or https://).") % {"link": item[:100]}, code="invalid_link"
+            ) from exc
 
 
 # Path segments of the API and pages that a slug must not shadow.
@@ -259,7 +264,9 @@ class AISystem(OrgScopedModel):
 
             if not Membership.objects.filter(user_id=self.owner_id, organization_id=self.organization_id).exists():
                 errors["owner"] = _("The owner must be a member of the organization.")
-        if self.slug in RESERVED_SLUGS:
+        if self.slug and self.slug.isdigit():
+            errors["slug"] = _("A slug needs at least one letter: digits alone would read as an id.")
+        elif self.slug in RESERVED_SLUGS:
             errors["slug"] = _("'%(slug)s' is reserved; choose another slug.") % {"slug": self.slug}
         elif self.slug and self.organization_id:
             clash = AISystem.objects.filter(organization_id=self.organization_id, slug=self.slug).exclude(pk=self.pk)

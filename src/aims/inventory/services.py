@@ -3,6 +3,7 @@ imports call these, so validation, permissions and the audit trail are the same 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -25,8 +26,9 @@ from .models import RESERVED_SLUGS, AISystem, ContextIssue, InterestedParty, Sco
 
 def unique_slug(actor: Actor, name: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(name)[:70] or "ai-system"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-system"
+    if base in RESERVED_SLUGS or base.isdigit():
+        # The API reads an all-digit key as an id, so a slug must never be digits only.
+        base = f"ai-system-{base}" if base.isdigit() else f"{base}-system"
     taken = set(
         AISystem.objects.filter(organization=actor.organization, slug__startswith=base)
         .exclude(pk=exclude_pk)
@@ -109,7 +111,8 @@ def filter_systems(qs: QuerySet[AISystem], params: dict[str, Any]) -> QuerySet[A
     if owner == "none":
         qs = qs.filter(owner__isnull=True)
     elif owner:
-        qs = qs.filter(owner_id=owner) if str(owner).isdigit() else qs.filter(owner__email__iexact=owner)
+        is_id = re.fullmatch(r"[0-9]{1,18}", str(owner))
+        qs = qs.filter(owner_id=int(owner)) if is_id else qs.filter(owner__email__iexact=owner)
     sort = SORTS.get(str(params.get("sort") or "name"), "name")
     return qs.order_by(sort, "pk")
 
