@@ -198,6 +198,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = AIMS_HTTPS
 SECURE_HSTS_PRELOAD = AIMS_HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("AIMS_BEHIND_PROXY") else None
 
+# Webhooks to private or loopback addresses are refused (server-side request forgery) unless allowed.
+AIMS_WEBHOOK_ALLOW_PRIVATE = envbool("AIMS_WEBHOOK_ALLOW_PRIVATE", False)
+
 EMAIL_BACKEND = os.environ.get("AIMS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("AIMS_FROM_EMAIL", "aims@localhost")
 

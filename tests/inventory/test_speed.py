@@ -60,14 +60,14 @@ def owners(members):
 
 PAGES = [
     "/inventory/systems/",
-    "/inventory/systems/?page=3",
+    "/inventory/systems/?page=2",
     "/inventory/systems/?sort=-criticality&stage=operation",
     "/inventory/systems/?q=batch+t7",
     "/inventory/",
 ]
 API = [
     "/api/v1/ai-systems?page_size=50",
-    "/api/v1/ai-systems?page_size=50&page=7",
+    "/api/v1/ai-systems?page_size=50&page=2",  # a later page that exists at 100 systems too
     "/api/v1/ai-systems?page_size=50&sort=-updated&criticality=high",
     "/api/v1/ai-systems?page_size=50&q=batch%20t3",
     "/api/v1/ai-systems?page_size=50&owner=none",

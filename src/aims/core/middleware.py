@@ -65,7 +65,7 @@ class CurrentOrganizationMiddleware:
         request.memberships = []  # type: ignore[attr-defined]
         if request.user.is_authenticated:
             memberships = list(
-                Membership.objects.filter(user=request.user).select_related("organization").order_by("organization__name")
+                Membership.objects.filter(user=request.user).select_related("organization", "user").order_by("organization__name")
             )
             request.memberships = memberships  # type: ignore[attr-defined]
             chosen = request.session.get(self.SESSION_KEY)

@@ -149,7 +149,7 @@ def dashboard(actor: Actor) -> dict[str, Any]:
 
 
 def missing_party_categories(actor: Actor) -> list[tuple[str, str]]:
-    present = set(InterestedParty.objects.for_actor(actor).values_list("category", flat=True).distinct())
+    present = set(InterestedParty.objects.for_actor(actor).order_by().values_list("category", flat=True).distinct())
     labels = dict(InterestedParty.Category.choices)
     return [(c, labels[c]) for c in InterestedParty.MINIMUM_CATEGORIES if c not in present]
 

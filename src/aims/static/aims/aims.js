@@ -23,3 +23,10 @@ document.addEventListener("htmx:configRequest", (event) => {
   const token = document.querySelector("input[name=csrfmiddlewaretoken]");
   if (token) event.detail.headers["X-CSRFToken"] = token.value;
 });
+
+// Error summaries and other notices that must be read first: <div tabindex="-1" data-focus-on-load>
+// takes the keyboard focus when the page opens, so a screen reader announces it.
+document.addEventListener("DOMContentLoaded", () => {
+  const first = document.querySelector("[data-focus-on-load]");
+  if (first) first.focus();
+});

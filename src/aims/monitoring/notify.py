@@ -1,0 +1,226 @@
+"""Telling people about alerts: e-mail through Django's mail backend, and signed webhooks.
+
+Webhook requests
+    ``POST`` of a JSON document (``payload()``) with the headers
+
+    ``X-AIMS-Signature: sha256=<hex>``   HMAC-SHA256 of the exact request body with the channel's secret
+    ``X-AIMS-Event``                     ``alert.opened``, ``alert.escalated`` or ``alert.resolved``
+    ``X-AIMS-Delivery``                  the delivery's id (the same on every retry: receivers de-duplicate)
+
+    The body carries ``sent_at``, so a receiver can refuse replays. Verify like this::
+
+        expected = "sha256=" + hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
+        hmac.compare_digest(expected, request.headers["X-AIMS-Signature"])
+
+    A 2xx answer is a delivery. Anything else (an error status, a timeout, a refused connection)
+    is retried by the worker after 30 s, 2 min, 10 min and 1 h; after the fifth attempt the delivery
+    is marked failed. Redirects are not followed. Addresses on private, loopback and link-local
+    networks are refused unless the setting ``AIMS_WEBHOOK_ALLOW_PRIVATE`` is true (so a webhook
+    cannot be used to reach the server's own network).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import socket
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Alert, Notification, NotificationChannel
+
+log = logging.getLogger(__name__)
+RETRY_DELAYS = (30, 120, 600, 3600)  # seconds before attempts 2, 3, 4 and 5
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+TIMEOUT = 10.0
+
+
+class DeliveryError(Exception):
+    def __init__(self, message: str, *, permanent: bool = False, status: int | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.status = status
+
+
+def payload(alert: Alert, event: str, delivery_id: int | None = None) -> dict[str, Any]:
+    monitor = alert.monitor
+    site = getattr(settings, "SITE_URL", "").rstrip("/")
+    return {
+        "event": event,
+        "delivery": delivery_id,
+        "sent_at": timezone.now().isoformat(),
+        "organization": alert.ai_system.organization.slug,
+        "alert": {
+            "id": alert.pk,
+            "severity": alert.severity,
+            "status": alert.status,
+            "value": alert.value,
+            "threshold": alert.threshold,
+            "message": alert.message,
+            "occurrences": alert.occurrences,
+            "opened_at": alert.created_at.isoformat(),
+            "url": f"{site}{alert.get_absolute_url()}",
+        },
+        "monitor": {
+            "id": monitor.pk,
+            "name": monitor.name,
+            "metric": monitor.metric,
+            "comparison": monitor.comparison,
+            "warning_threshold": monitor.warning_threshold,
+            "critical_threshold": monitor.critical_threshold,
+            "window_hours": monitor.window_hours,
+        },
+        "ai_system": {"id": alert.ai_system_id, "slug": alert.ai_system.slug, "name": alert.ai_system.name},
+    }
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def queue(alert: Alert, event: str) -> list[Notification]:
+    """One delivery per active channel of the alert's monitor that wants this severity; each is sent
+    by the worker once the transaction commits."""
+    created = []
+    for channel in alert.monitor.channels.filter(active=True):
+        if (
+            channel.min_severity == NotificationChannel.MinSeverity.CRITICAL
+            and alert.severity != Alert.Severity.CRITICAL
+        ):
+            continue
+        created.append(
+            Notification.objects.create(
+                organization_id=alert.organization_id, alert=alert, channel=channel, event=event
+            )
+        )
+    if created:
+        from . import tasks
+
+        ids = [n.pk for n in created]
+        transaction.on_commit(lambda: [tasks.deliver_notification.enqueue(i) for i in ids])
+    return created
+
+
+def _check_address(url: str) -> None:
+    if getattr(settings, "AIMS_WEBHOOK_ALLOW_PRIVATE", False):
+        return
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except socket.gaierror as exc:
+        raise DeliveryError(f"cannot resolve {host}: {exc}") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if (
+            address.is_private
+            or address.is_loopback
+            or address.is_link_local
+            or address.is_reserved
+            or address.is_multicast
+        ):
+            raise DeliveryError(
+                f"refused: {host} is on a private or local network ({address})", permanent=True
+            )
+
+
+def _send_webhook(n: Notification) -> int:
+    import httpx
+
+    channel = n.channel
+    _check_address(channel.target)
+    body = json.dumps(payload(n.alert, n.event, n.pk), sort_keys=True, separators=(",", ":")).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "AIMS-webhook/1",
+        "X-AIMS-Event": n.event,
+        "X-AIMS-Delivery": str(n.pk),
+        "X-AIMS-Signature": sign(channel.secret, body),
+    }
+    try:
+        response = httpx.post(
+            channel.target, content=body, headers=headers, timeout=TIMEOUT, follow_redirects=False
+        )
+    except httpx.HTTPError as exc:
+        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+    if not 200 <= response.status_code < 300:
+        raise DeliveryError(f"HTTP {response.status_code}", status=response.status_code)
+    return response.status_code
+
+
+def _send_email(n: Notification) -> None:
+    data = payload(n.alert, n.event, n.pk)
+    a, m, s = data["alert"], data["monitor"], data["ai_system"]
+    what = {"alert.opened": "opened", "alert.escalated": "became critical", "alert.resolved": "resolved"}.get(
+        n.event, n.event
+    )
+    subject = f"[AIMS] {a['severity']}: {m['name']} on {s['name']} ({what})"
+    lines = [
+        f"The monitor '{m['name']}' on the AI system {s['name']} {what}.",
+        "",
+        a["message"],
+        "",
+        f"Metric: {m['metric']} (warning {m['warning_threshold']}, critical {m['critical_threshold']}, {m['comparison']})",
+        f"Alert: {a['url']}",
+        "",
+        "You receive this because you are on the notification channel " + f"'{n.channel.name}' in AIMS.",
+    ]
+    send_mail(subject[:200], "\n".join(lines), None, n.channel.recipients)
+
+
+def deliver(notification_id: int) -> Notification | None:
+    """One attempt; on failure, schedule the next (see the module docstring)."""
+    n = (
+        Notification.objects.select_related("channel", "alert__monitor", "alert__ai_system__organization")
+        .filter(pk=notification_id)
+        .first()
+    )
+    if n is None or n.status in (Notification.Status.SENT, Notification.Status.FAILED):
+        return n
+    n.attempts += 1
+    try:
+        if n.channel.kind == NotificationChannel.Kind.WEBHOOK:
+            n.response_code = _send_webhook(n)
+        else:
+            _send_email(n)
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded on the delivery
+        n.last_error = str(exc)[:500]
+        n.response_code = getattr(exc, "status", None)
+        permanent = getattr(exc, "permanent", False)
+        if permanent or n.attempts >= MAX_ATTEMPTS:
+            n.status = Notification.Status.FAILED
+            n.next_attempt_at = None
+            n.save()
+            log.warning("notification %s failed for good: %s", n.pk, n.last_error)
+            return n
+        delay = RETRY_DELAYS[n.attempts - 1]
+        n.status = Notification.Status.RETRYING
+        n.next_attempt_at = timezone.now() + dt.timedelta(seconds=delay)
+        n.save()
+        _retry(n)
+        return Notification.objects.get(pk=n.pk)
+    n.status = Notification.Status.SENT
+    n.sent_at = timezone.now()
+    n.last_error = ""
+    n.next_attempt_at = None
+    n.save()
+    return n
+
+
+def _retry(n: Notification) -> None:
+    from . import tasks
+
+    task = tasks.deliver_notification
+    if task.get_backend().supports_defer:
+        task.using(run_after=n.next_attempt_at).enqueue(n.pk)
+    else:
+        # A backend without deferred runs (the immediate one used in development): retry now.
+        task.enqueue(n.pk)

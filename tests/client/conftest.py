@@ -1,0 +1,39 @@
+"""A real AIMS HTTP server for the SDK tests: Django's live-server thread (a WSGI server on a free
+port of 127.0.0.1), sharing the test's database connection, so the test's personas and data are
+there and everything is rolled back afterwards (the audit trail is append-only, which rules out
+the flushing `live_server` fixture)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connections
+from django.test.testcases import LiveServerThread, _StaticFilesHandler
+from django.test.utils import override_settings
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks():
+    with override_settings(TASKS=IMMEDIATE):
+        yield
+
+
+@pytest.fixture
+def aims_server(db):
+    """The base URL of a running AIMS server (same database as the test)."""
+    connection = connections["default"]
+    connection.inc_thread_sharing()
+    thread = LiveServerThread(
+        "127.0.0.1", _StaticFilesHandler, connections_override={"default": connection}, port=0
+    )
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    try:
+        yield f"http://127.0.0.1:{thread.port}"
+    finally:
+        thread.terminate()
+        connection.dec_thread_sharing()
