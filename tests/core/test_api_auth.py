@@ -9,7 +9,6 @@ import hashlib
 import json
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 

@@ -1,9 +1,10 @@
-"""The project's settings with the proposed DatabaseOutageMiddleware, for a server started by the
-outage test while the middleware is not yet in aims/settings.py (it is used as is once it is)."""
+"""The project's settings with the proposed database-outage answers (tests.security.proposals)
+while they are not yet applied to aims/core/errors.py and aims/core/api.py; once they are, the
+project's own URL configuration is used as is."""
 
 from aims.settings import *  # noqa: F403
-from aims.settings import MIDDLEWARE
 
-_APPLIED = "aims.core.middleware.DatabaseOutageMiddleware"
-if _APPLIED not in MIDDLEWARE:
-    MIDDLEWARE = [MIDDLEWARE[0], "tests.security.proposals.DatabaseOutageMiddleware", *MIDDLEWARE[1:]]
+try:
+    from aims.core.errors import outage_response  # noqa: F401 - applied by the lead
+except ImportError:
+    ROOT_URLCONF = "tests.security.outage_urls"

@@ -7,18 +7,18 @@ the behaviour now and keep passing once the code has moved:
   400/401/403/404/412/422 from its exception handlers on every operation, but django-ninja only
   documents the responses an operation declares, so every error answer contradicted the document
   (schemathesis ST103 on 280 of 292 operations).
-- `DatabaseOutageMiddleware`: for aims/core/middleware.py (first in MIDDLEWARE after
-  SecurityMiddleware): a database that cannot be reached answers a clean 503, JSON for the API and a
-  plain page for the browser, without traceback, and the next request after it is back succeeds.
+- `outage_response`, `server_error`, and the API handler in `install_api_handler`'s docstring: for
+  aims/core/errors.py and aims/core/api.py: a database that cannot be reached answers a clean 503
+  (JSON for the API, a static page that needs no database for the browser), without traceback,
+  and the broken connections are closed so the next request after it is back succeeds.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 ERROR_SCHEMA: dict[str, Any] = {
@@ -88,30 +88,19 @@ def _is_outage(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError | InterfaceError)
 
 
-class DatabaseOutageMiddleware:
-    """Answers 503 (with Retry-After) when the database cannot be reached, and closes the broken
-    connections so the next request opens a fresh one: service resumes without a restart."""
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Proposed aims.core.errors.server_error (handler500): every exception of a page ends here,
+    including those raised in middleware (the session and user lookups of a page run in
+    middleware, and Django turns their exceptions into this answer before any outer middleware
+    could catch them, so a catching middleware would not see a database outage)."""
+    import sys
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-        install_api_handler()
+    from django.shortcuts import render
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            return self.get_response(request)
-        except DatabaseError as exc:
-            if not _is_outage(exc):
-                raise
-            return self.outage(request, exc)
-
-    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
-        # Views' exceptions reach here before Django turns them into a 500 page.
-        if isinstance(exc, DatabaseError) and _is_outage(exc):
-            return self.outage(request, exc)
-        return None
-
-    def outage(self, request: HttpRequest, exc: BaseException) -> HttpResponse:
+    exc = sys.exc_info()[1]
+    if exc is not None and _is_outage(exc):
         return outage_response(request, exc)
+    return render(request, "500.html", {"request_id": getattr(request, "request_id", "")}, status=500)
 
 
 def outage_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
@@ -135,11 +124,12 @@ def outage_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
 
 
 def install_api_handler() -> None:
-    """Test shim: registers the API handler below unless aims/core/api.py has it already.
+    """Test shim (outage_urls.py calls it): registers the API handler below unless aims/core/api.py
+    has it already.
     Proposed for aims/core/api.py:
 
         from django.db import InterfaceError, OperationalError
-        from .middleware import outage_response
+        from .errors import outage_response
 
         @api.exception_handler(OperationalError)
         def on_database_unavailable(request, exc):
