@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def _enrol(user) -> tuple[str, list[str]]:
     secret, qr = mfa.start_enrolment(user)
     assert qr.startswith("data:image/svg+xml")
-    codes = mfa.confirm_enrolment(user, pyotp.TOTP(secret).now())
+    codes = mfa.confirm_enrolment(user, pyotp.TOTP(secret).now(), secret)
     assert codes is not None
     return secret, codes
 

@@ -92,7 +92,7 @@ def test_aims_monitor_evaluate_and_tick(org, system):
     assert "no active monitor" in out.getvalue()
     out = io.StringIO()
     call_command("monitor", "tick", stdout=out)
-    assert "aims.monitoring.tasks.evaluate_all_monitors" in out.getvalue()
+    assert "monitoring.evaluate_all_monitors" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("monitor", "evaluate", "--org", "nope", stdout=io.StringIO())
 

@@ -167,7 +167,7 @@ def test_a_user_with_an_authenticator_still_passes_the_second_factor(idp):
     sso(Client(), idp)
     user = User.objects.get(email="alice@acme.example")
     secret, _ = mfa.start_enrolment(user)
-    mfa.confirm_enrolment(user, pyotp.TOTP(secret).now())
+    mfa.confirm_enrolment(user, pyotp.TOTP(secret).now(), secret)
     client = Client()
     assert sso(client, idp)["Location"] == "/login/two-factor/"
     assert client.get("/").status_code == 302

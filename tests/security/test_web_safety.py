@@ -357,7 +357,7 @@ def test_a_link_cannot_reset_a_users_two_factor_device(members):
 
     user = members[Role.AI_MANAGER].user
     secret, _qr = mfa.start_enrolment(user)
-    assert mfa.confirm_enrolment(user, pyotp.TOTP(secret).now()) is not None
+    assert mfa.confirm_enrolment(user, pyotp.TOTP(secret).now(), secret) is not None
     client = Client()
     client.force_login(user)
     client.get("/account/two-factor/?renew=1")

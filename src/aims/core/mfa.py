@@ -47,14 +47,17 @@ def has_device(user: User) -> bool:
 
 
 def start_enrolment(user: User) -> tuple[str, str]:
-    """A new (unconfirmed) secret: returns (secret for manual entry, SVG data URI of the QR code)."""
+    """A new secret for the user to scan: (secret for manual entry, SVG data URI of the QR code).
+    Nothing is stored: the caller keeps the secret in the session until a code confirms it, so
+    merely opening the set-up page (a GET) never changes or disables an existing device."""
     secret = pyotp.random_base32()
-    MfaDevice.objects.update_or_create(
-        user=user,
-        defaults={"secret_encrypted": _fernet().encrypt(secret.encode()).decode(), "confirmed_at": None, "last_used_step": 0},
-    )
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
     return secret, segno.make(uri, error="m").svg_data_uri(scale=5)
+
+
+def qr_for(user: User, secret: str) -> str:
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+    return segno.make(uri, error="m").svg_data_uri(scale=5)
 
 
 def _secret(device: MfaDevice) -> str | None:
@@ -64,14 +67,14 @@ def _secret(device: MfaDevice) -> str | None:
         return None
 
 
-def verify_code(user: User, code: str, *, confirming: bool = False) -> bool:
+def verify_code(user: User, code: str) -> bool:
     """Check a 6-digit code (±1 time step for clock drift); each step is accepted once."""
     code = (code or "").strip().replace(" ", "")
     if not code.isdigit() or len(code) != 6:
         return False
     with transaction.atomic():
         device = MfaDevice.objects.select_for_update().filter(user=user).first()
-        if device is None or (device.confirmed_at is None and not confirming):
+        if device is None or device.confirmed_at is None:
             return False
         secret = _secret(device)
         if secret is None:
@@ -81,19 +84,33 @@ def verify_code(user: User, code: str, *, confirming: bool = False) -> bool:
         for step in (now_step - 1, now_step, now_step + 1):
             if step > device.last_used_step and secrets.compare_digest(totp.at(step * totp.interval), code):
                 device.last_used_step = step
-                if confirming:
-                    device.confirmed_at = timezone.now()
-                device.save()
+                device.save(update_fields=["last_used_step"])
                 return True
     return False
 
 
-def confirm_enrolment(user: User, code: str) -> list[str] | None:
-    """Confirm the device with a first code; returns fresh recovery codes (shown once) or None."""
-    if not verify_code(user, code, confirming=True):
+def confirm_enrolment(user: User, code: str, secret: str) -> list[str] | None:
+    """Store the device once a first code from it is right; returns fresh recovery codes (shown
+    once) or None."""
+    code = (code or "").strip().replace(" ", "")
+    totp = pyotp.TOTP(secret)
+    now_step = int(time.time()) // totp.interval
+    step = next(
+        (s for s in (now_step - 1, now_step, now_step + 1) if code.isdigit() and secrets.compare_digest(totp.at(s * totp.interval), code)),
+        None,
+    )
+    if step is None:
         return None
     codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(RECOVERY_CODES)]
     with transaction.atomic():
+        MfaDevice.objects.update_or_create(
+            user=user,
+            defaults={
+                "secret_encrypted": _fernet().encrypt(secret.encode()).decode(),
+                "confirmed_at": timezone.now(),
+                "last_used_step": step,
+            },
+        )
         RecoveryCode.objects.filter(user=user).delete()
         RecoveryCode.objects.bulk_create(RecoveryCode(user=user, code_hash=_hash_code(c)) for c in codes)
         audit.record(None, AuditEvent.Action.UPDATE, object_type="user", object_id=user.pk, object_repr=user.email,

@@ -87,6 +87,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 
 MFA_PENDING, MFA_NEXT, MFA_STATE = "aims_mfa_pending_user", "aims_mfa_next", "aims_mfa_state"
+MFA_PENDING_SECRET = "aims_mfa_pending_secret"
 
 
 def _complete_login(request: HttpRequest, user: User, nxt: str, *, setup_needed: bool = False) -> HttpResponse:
@@ -139,14 +140,22 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Two-factor authentication is off."))
         return redirect("mfa-setup")
     if request.method == "POST" and request.POST.get("action") == "confirm":
-        codes = mfa.confirm_enrolment(user, request.POST.get("code", ""))
+        secret = request.session.get(MFA_PENDING_SECRET, "")
+        codes = mfa.confirm_enrolment(user, request.POST.get("code", ""), secret) if secret else None
         if codes is None:
             context["error"] = _("That code is not valid. Scan the QR code again and enter the current code.")
         else:
             request.session.pop(MFA_STATE, None)
+            request.session.pop(MFA_PENDING_SECRET, None)
             return render(request, "core/mfa_codes.html", {"codes": codes})
-    if not context["enabled"] or request.GET.get("renew"):
-        context["secret"], context["qr"] = mfa.start_enrolment(user)
+    renewing = request.method == "POST" and request.POST.get("action") == "renew"
+    if not context["enabled"] or renewing or "error" in context:
+        # The pending secret lives in the session; the device changes only when a code confirms it.
+        secret = request.session.get(MFA_PENDING_SECRET) if not renewing else None
+        if not secret:
+            secret, _qr = mfa.start_enrolment(user)
+            request.session[MFA_PENDING_SECRET] = secret
+        context["secret"], context["qr"] = secret, mfa.qr_for(user, secret)
     return render(request, "core/mfa_setup.html", context)
 
 
