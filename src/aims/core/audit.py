@@ -93,27 +93,49 @@ def record(
             organization_id = getattr(obj, "organization_id", None)
     if organization_id is None and actor is not None and actor.organization is not None:
         organization_id = actor.organization.pk
+    entry = {
+        "organization_id": organization_id,
+        "object_type": object_type,
+        "object_id": str(object_id or ""),
+        "object_repr": str(object_repr),
+        "changes": changes or {},
+    }
+    return record_many(actor, action, [entry])[0]
+
+
+def record_many(actor: Actor | None, action: str, entries: list[dict[str, Any]]) -> list[AuditEvent]:
+    """Append several entries under one lock of the chain head, in one INSERT: the same hashes and
+    content as one `record()` each. Each entry: organization_id, object_type, object_id,
+    object_repr, changes."""
+    if not entries:
+        return []
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        event = AuditEvent(
-            pk=head.size + 1,
-            organization_id=organization_id,
-            actor_id=actor.user.pk if actor and actor.user else None,
-            actor_email=(actor.user.email if actor and actor.user else ""),
-            created_at=timezone.now(),
-            request_id=(actor.request_id if actor else "") or "",
-            source=(actor.source if actor else "system"),
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id or ""),
-            object_repr=str(object_repr)[:300],
-            changes=json.loads(canonical_json(changes or {})),
-            prev_hash=head.last_hash,
-        )
-        event.hash = chain_hash(head.last_hash, event.canonical())
-        event.save(force_insert=True)
-        AuditChainHead.objects.filter(pk=1).update(last_hash=event.hash, size=event.pk)
-    return event
+        prev, size, events = head.last_hash, head.size, []
+        now = timezone.now()
+        for entry in entries:
+            size += 1
+            event = AuditEvent(
+                pk=size,
+                organization_id=entry["organization_id"],
+                actor_id=actor.user.pk if actor and actor.user else None,
+                actor_email=(actor.user.email if actor and actor.user else ""),
+                created_at=now,
+                request_id=(actor.request_id if actor else "") or "",
+                source=(actor.source if actor else "system"),
+                action=action,
+                object_type=entry["object_type"],
+                object_id=str(entry["object_id"]),
+                object_repr=str(entry["object_repr"])[:300],
+                changes=json.loads(canonical_json(entry["changes"])),
+                prev_hash=prev,
+            )
+            event.hash = chain_hash(prev, event.canonical())
+            prev = event.hash
+            events.append(event)
+        AuditEvent.objects.bulk_create(events, batch_size=500)
+        AuditChainHead.objects.filter(pk=1).update(last_hash=prev, size=size)
+    return events
 
 
 @dataclass

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -275,39 +274,21 @@ def recompute(job_id: int, batch: int = 500) -> RecomputeJob:
 
 
 def _record_many(actor: Actor, entries: list[tuple[Risk, dict[str, Any]]]) -> None:
-    """Append one audit entry per risk in a single INSERT: the same chain, hashes and content as
-    `audit.record` (one head lock for the batch instead of one per entry). Kept here until core
-    offers a bulk append; see docs/risk.md."""
-    from aims.core.models import AuditChainHead
-
-    if not entries:
-        return
-    with transaction.atomic():
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        prev, size, events = head.last_hash, head.size, []
-        now = timezone.now()
-        for obj, changes in entries:
-            size += 1
-            event = AuditEvent(
-                pk=size,
-                organization_id=obj.organization_id,
-                actor_id=actor.user.pk if actor.user else None,
-                actor_email=actor.user.email if actor.user else "",
-                created_at=now,
-                request_id=actor.request_id or "",
-                source=actor.source,
-                action=AuditEvent.Action.UPDATE,
-                object_type="risk",
-                object_id=str(obj.pk),
-                object_repr=str(obj)[:300],
-                changes=json.loads(audit.canonical_json(changes)),
-                prev_hash=prev,
-            )
-            event.hash = audit.chain_hash(prev, event.canonical())
-            prev = event.hash
-            events.append(event)
-        AuditEvent.objects.bulk_create(events, batch_size=500)
-        AuditChainHead.objects.filter(pk=1).update(last_hash=prev, size=size)
+    """One audit entry per recomputed risk, appended as one batch to the chain."""
+    audit.record_many(
+        actor,
+        AuditEvent.Action.UPDATE,
+        [
+            {
+                "organization_id": obj.organization_id,
+                "object_type": "risk",
+                "object_id": obj.pk,
+                "object_repr": str(obj),
+                "changes": changes,
+            }
+            for obj, changes in entries
+        ],
+    )
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
