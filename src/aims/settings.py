@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "aims.core.context_processors.organization",
                 "aims.core.context_processors.navigation",
+                "aims.core.oidc.context",
             ],
         },
     }

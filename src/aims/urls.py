@@ -8,6 +8,7 @@ from importlib.util import find_spec
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from aims.core import oidc
 from aims.core import views as core_views
 from aims.core.api import api, audit_router, core_router, token_router
 
@@ -31,6 +32,7 @@ urlpatterns = [
     path("login/two-factor/", core_views.mfa_challenge, name="mfa-challenge"),
     path("account/two-factor/", core_views.mfa_setup, name="mfa-setup"),
     path("logout/", core_views.logout_view, name="logout"),
+    path("", include(oidc.urlpatterns)),  # /oidc/login/ and /oidc/callback/, when a provider is configured
     # Password reset by e-mail: the same answer whether or not the address exists; the link is
     # single-use (its token covers the password hash and last login) and expires.
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),

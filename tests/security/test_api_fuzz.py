@@ -36,7 +36,6 @@ from schemathesis.specs.openapi.checks import (
 from aims.core.roles import Role
 
 from .conftest import DemoWorld
-from .proposals import document_error_responses
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,
@@ -65,13 +64,10 @@ def in_process_app():
 
 
 def _document() -> dict:
-    """The served document; error answers documented as proposed if the API does not do it yet."""
+    """The served document, as a client reads it."""
     from aims.urls import api
 
-    document = api.get_openapi_schema()
-    if "Error" not in document.get("components", {}).get("schemas", {}):
-        document = document_error_responses(document)
-    return document
+    return api.get_openapi_schema()
 
 
 def _schema(app):
@@ -164,13 +160,6 @@ def _report(failures: dict, statuses: Counter, cases: int, started: float) -> st
     return "\n".join(lines)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="KNOWN BUGS found by this fuzz run, open: POST /api/v1/deployments and /api/v1/models with a "
-    "non-existent ai_system_id answer 500 (lifecycle.models._same_org uses getattr on a missing id); "
-    "/api/v1/audits (clauses, processes) and /api/v1/nonconformities (five_whys) return lists where the "
-    "document says objects; eight schema names are used twice across apps. See tests/security/CHANGES_FOR_LEAD.md.",
-)
 def test_the_api_answers_every_generated_request_without_a_server_error_or_a_schema_violation(
     demo_world, in_process_app
 ):
@@ -190,6 +179,10 @@ def test_the_api_answers_every_generated_request_without_a_server_error_or_a_sch
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("AIMS_FUZZ_FULL"),
+    reason="the full run (every role, 25 examples, about 30 minutes) is `make fuzz`; the suite runs the subset above",
+)
 def test_the_full_fuzzing_run_with_every_role_finds_nothing(demo_world, in_process_app):
     started = time.monotonic()
     examples = int(os.environ.get("AIMS_FUZZ_EXAMPLES", "25"))

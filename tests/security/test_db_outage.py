@@ -38,11 +38,9 @@ def _pg_available() -> bool:
 
 
 def _handlers():
-    """(page handler500, API exception handler): the applied ones, else the proposals."""
-    try:
-        from aims.core.errors import outage_response, server_error  # applied by the lead
-    except ImportError:
-        from .proposals import outage_response, server_error
+    """(page handler500, API exception handler)."""
+    from aims.core.errors import outage_response, server_error
+
     return server_error, outage_response
 
 
@@ -56,7 +54,7 @@ def test_a_database_outage_gives_a_clean_503_and_service_resumes(tmp_path):
     env = aims_env(
         tmp_path / "var",
         AIMS_DATABASE_URL=f"{base}/{name}",
-        DJANGO_SETTINGS_MODULE="tests.security.outage_settings",
+        DJANGO_SETTINGS_MODULE="aims.settings",
         PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
     )
     try:

@@ -440,7 +440,7 @@ crud(
 )
 
 
-class AuditFilters(Schema):
+class AuditProgrammeFilters(Schema):
     status: Audit.Status | None = None
     programme: int | None = None
     page: int = 1
@@ -491,7 +491,7 @@ crud(
         schema_patch=AuditPatch,
         schema_out=AuditOut,
         schema_list=AuditList,
-        filters=AuditFilters,
+        filters=AuditProgrammeFilters,
         filter=filter_audits,
         create=services.create_audit,
         update=services.update_audit,

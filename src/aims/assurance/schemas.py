@@ -235,6 +235,8 @@ class NonconformityOut(ModelSchema):
     owner_id: int | None
     verified_by_id: int | None
     actions: list[int] = Field(default_factory=list)
+    # JSON list columns: declared here, or ModelSchema documents them as objects.
+    five_whys: list[str] = Field(default_factory=list)
 
     class Meta:
         model = Nonconformity
@@ -417,6 +419,9 @@ class AuditOut(ModelSchema):
     lead_auditor_id: int | None
     auditors: list[int] = Field(default_factory=list)
     findings: int = 0
+    # JSON list columns: declared here, or ModelSchema documents them as objects.
+    clauses: list[str] = Field(default_factory=list)
+    processes: list[str] = Field(default_factory=list)
 
     class Meta:
         model = Audit

@@ -243,7 +243,7 @@ class ControlFilters(Schema):
     page_size: int = 50
 
 
-class LibraryEntry(Schema):
+class ControlLibraryEntry(Schema):
     key: str
     name: str
     description: str
@@ -251,7 +251,7 @@ class LibraryEntry(Schema):
 
 
 @controls_router.get(
-    "/library", response=list[LibraryEntry], summary="Typical AI controls to start the library from"
+    "/library", response=list[ControlLibraryEntry], summary="Typical AI controls to start the library from"
 )
 def control_library(request: HttpRequest) -> Any:
     actor_of(request).require("control", "view")
@@ -549,6 +549,10 @@ def update_obligation(
     ob = get_scoped(actor, _obligations(actor), key, slug_field=None)
     version = expected_version(request, ob)
     data = {k: getattr(v, "value", v) for k, v in payload.dict(exclude_unset=True).items()}
+    if "note" in data and data["note"] is None:
+        data["note"] = ""
+    if "status" in data and data["status"] is None:
+        del data["status"]
     services.update_obligation(actor, ob, data, expected_version=version)
     ob = _obligations(actor).get(pk=ob.pk)
     with_etag(response, ob)

@@ -456,7 +456,7 @@ class ObligationList(Page):
 
 class ObligationPatch(Schema):
     status: Obligation.Status | None = None
-    note: str | None = None
+    note: str | None = Field(None, description="Free text; null clears it.")
 
 
 # --- gap assessment ---------------------------------------------------------------------------------

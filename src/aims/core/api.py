@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.functional import Promise
@@ -16,10 +17,13 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from . import services
 from .api_helpers import AUTH, Page, actor_of, paginate
+from .errors import outage_response
 from .exceptions import PreconditionFailed, error_dict
 from .models import ApiToken, AuditEvent
+from .openapi import document_error_responses
 
 log = logging.getLogger(__name__)
+
 
 def _force_text(node: object) -> object:
     """Lazy translations (help texts become descriptions) to plain strings, in place."""
@@ -37,7 +41,7 @@ class AimsAPI(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         # Model help texts are lazy translations; the OpenAPI document must be plain JSON for
         # every client (schemathesis, code generators), not only for Django's encoder.
-        return _force_text(super().get_openapi_schema(*args, **kwargs))
+        return document_error_responses(_force_text(super().get_openapi_schema(*args, **kwargs)))
 
 
 api = AimsAPI(
@@ -79,7 +83,9 @@ def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResp
 def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     actor = getattr(request, "auth", None)
     if actor is not None:
-        services.record_denied(actor, request.resolver_match.url_name or "", request.method or "", request.path)
+        services.record_denied(
+            actor, request.resolver_match.url_name or "", request.method or "", request.path
+        )
     return api.create_response(request, {"detail": str(exc) or "Permission denied."}, status=403)
 
 
@@ -92,16 +98,42 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def on_stale(request: HttpRequest, exc: PreconditionFailed) -> HttpResponse:
     return api.create_response(
         request,
-        {"detail": "The object was changed since you read it: read it again and reapply your change.", "version": exc.current_version},
+        {
+            "detail": "The object was changed since you read it: read it again and reapply your change.",
+            "version": exc.current_version,
+        },
         status=412,
     )
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = api.create_response(request, {"detail": "Authentication required: send a valid bearer token."}, status=401)
+    response = api.create_response(
+        request, {"detail": "Authentication required: send a valid bearer token."}, status=401
+    )
     response["WWW-Authenticate"] = 'Bearer realm="aims"'
     return response
+
+
+@api.exception_handler(OperationalError)
+def on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The API catches every exception itself, so no middleware would see an outage: answer 503 here.
+    return outage_response(request, exc)
+
+
+api.add_exception_handler(InterfaceError, on_database_unavailable)
+
+
+@api.exception_handler(OverflowError)
+def on_number_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Schemas bound their ids, but a number past the database's integer range must never be a 500
+    # (SQLite raises OverflowError, PostgreSQL a DataError).
+    return api.create_response(
+        request, {"detail": "Invalid input: a number is out of range.", "errors": []}, status=422
+    )
+
+
+api.add_exception_handler(DataError, on_number_out_of_range)
 
 
 @api.exception_handler(Exception)

@@ -42,7 +42,13 @@ class Resource:
 
 
 def crud(router: Router, res: Resource) -> None:
-    Filters, In, Patch, Out, ListOut = res.filters, res.schema_in, res.schema_patch, res.schema_out, res.schema_list
+    Filters, In, Patch, Out, ListOut = (
+        res.filters,
+        res.schema_in,
+        res.schema_patch,
+        res.schema_out,
+        res.schema_list,
+    )
     plural = str(res.model._meta.verbose_name_plural)
     slug = res.model._meta.model_name  # distinct operation ids per resource keep the OpenAPI valid
 
@@ -68,14 +74,21 @@ def crud(router: Router, res: Resource) -> None:
         with_etag(response, obj)
         return Status(201, obj)
 
-    @router.get("/{key}", response=Out, summary=f"Read a {res.name} (sends an ETag)", operation_id=f"read_{slug}")
+    @router.get(
+        "/{key}", response=Out, summary=f"Read a {res.name} (sends an ETag)", operation_id=f"read_{slug}"
+    )
     def read_object(request: HttpRequest, key: str, response: HttpResponse) -> Any:
         actor = actor_of(request)
         obj = get_scoped(actor, res.base_queryset(actor), key, slug_field=res.slug_field)
         with_etag(response, obj)
         return obj
 
-    @router.patch("/{key}", response=Out, summary=f"Change a {res.name} (If-Match: 412 when stale)", operation_id=f"update_{slug}")
+    @router.patch(
+        "/{key}",
+        response=Out,
+        summary=f"Change a {res.name} (If-Match: 412 when stale)",
+        operation_id=f"update_{slug}",
+    )
     def update_object(request: HttpRequest, key: str, payload: Patch, response: HttpResponse) -> Any:  # type: ignore[valid-type]
         actor = actor_of(request)
         obj = get_scoped(actor, res.base_queryset(actor), key, slug_field=res.slug_field)
@@ -89,7 +102,12 @@ def crud(router: Router, res: Resource) -> None:
         with_etag(response, obj)
         return obj
 
-    @router.delete("/{key}", response={204: None}, summary=f"Delete a {res.name} (If-Match: 412 when stale)", operation_id=f"delete_{slug}")
+    @router.delete(
+        "/{key}",
+        response={204: None},
+        summary=f"Delete a {res.name} (If-Match: 412 when stale)",
+        operation_id=f"delete_{slug}",
+    )
     def delete_object(request: HttpRequest, key: str) -> Status[None]:
         actor = actor_of(request)
         obj = get_scoped(actor, res.base_queryset(actor), key, slug_field=res.slug_field)

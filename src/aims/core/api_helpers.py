@@ -4,13 +4,13 @@ ETag handling and organization-scoped lookups."""
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.security import APIKeyCookie, HttpBearer
 
 from .actors import Actor
@@ -20,6 +20,9 @@ from .models import ApiToken, Membership
 M = TypeVar("M", bound=models.Model)
 MAX_PAGE_SIZE = 500
 
+# A primary key in a request body: positive and within the databases' 64-bit integer range.
+ObjectId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
 
 class BearerAuth(HttpBearer):
     """`Authorization: Bearer aims_…`. Never from the query string (it would land in logs)."""
@@ -28,7 +31,9 @@ class BearerAuth(HttpBearer):
         found = ApiToken.objects.find(token)
         if found is None:
             return None
-        membership = Membership.objects.filter(user_id=found.user_id, organization_id=found.organization_id).first()
+        membership = Membership.objects.filter(
+            user_id=found.user_id, organization_id=found.organization_id
+        ).first()
         if membership is None:
             return None
         # Touch at most once a minute: a write per request would serialise readers on SQLite.

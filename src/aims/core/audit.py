@@ -168,12 +168,24 @@ def verify(events: Iterable[AuditEvent] | None = None) -> VerifyResult:
     for event in events if events is not None else _iter_events():
         if event.pk != expected_id:
             if event.pk < expected_id:  # a forged or reordered entry: name it
-                return VerifyResult(False, checked, prev, event.pk, f"entry #{event.pk} is out of place (expected #{expected_id})")
-            return VerifyResult(False, checked, prev, expected_id, f"entry #{expected_id} is missing (found #{event.pk} next)")
+                return VerifyResult(
+                    False,
+                    checked,
+                    prev,
+                    event.pk,
+                    f"entry #{event.pk} is out of place (expected #{expected_id})",
+                )
+            return VerifyResult(
+                False, checked, prev, expected_id, f"entry #{expected_id} is missing (found #{event.pk} next)"
+            )
         if event.prev_hash != prev:
-            return VerifyResult(False, checked, prev, event.pk, f"entry #{event.pk} does not link to entry #{event.pk - 1}")
+            return VerifyResult(
+                False, checked, prev, event.pk, f"entry #{event.pk} does not link to entry #{event.pk - 1}"
+            )
         if chain_hash(prev, event.canonical()) != event.hash:
-            return VerifyResult(False, checked, prev, event.pk, f"entry #{event.pk} was changed after it was written")
+            return VerifyResult(
+                False, checked, prev, event.pk, f"entry #{event.pk} was changed after it was written"
+            )
         prev, expected_id, checked = event.hash, expected_id + 1, checked + 1
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (head.size != checked or head.last_hash != prev):

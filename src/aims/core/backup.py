@@ -88,7 +88,15 @@ def create(output: Path) -> dict[str, Any]:
         elif connection.vendor == "postgresql":
             dump = work / "database.pgdump"
             subprocess.run(
-                ["pg_dump", "--format=custom", "--no-owner", "--file", str(dump), *_pg_args(db), str(db["NAME"])],
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    "--file",
+                    str(dump),
+                    *_pg_args(db),
+                    str(db["NAME"]),
+                ],
                 check=True,
                 env=_pg_env(db),
             )
@@ -131,7 +139,9 @@ def restore(archive: Path) -> dict[str, Any]:
         if manifest.get("format") != FORMAT:
             raise ValueError("not an AIMS backup (unknown format)")
         if manifest["vendor"] != connection.vendor:
-            raise ValueError(f"this backup is of a {manifest['vendor']} database; the configured one is {connection.vendor}")
+            raise ValueError(
+                f"this backup is of a {manifest['vendor']} database; the configured one is {connection.vendor}"
+            )
         dump = work / manifest["database"]["name"]
         if _sha256(dump) != manifest["database"]["sha256"]:
             raise ValueError("the database file in the archive does not match its digest")
@@ -153,7 +163,17 @@ def restore(archive: Path) -> dict[str, Any]:
         else:
             connections.close_all()
             subprocess.run(
-                ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", "--dbname", str(db["NAME"]), *_pg_args(db), str(dump)],
+                [
+                    "pg_restore",
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--single-transaction",
+                    "--dbname",
+                    str(db["NAME"]),
+                    *_pg_args(db),
+                    str(dump),
+                ],
                 check=True,
                 env=_pg_env(db),
             )

@@ -30,7 +30,16 @@ class OrgScopedModel(models.Model):
     object_type: ClassVar[str] = ""
     # Fields the generic service never takes from user input (mass-assignment protection).
     protected_fields: ClassVar[frozenset[str]] = frozenset(
-        {"id", "organization", "organization_id", "version", "created_at", "updated_at", "created_by", "created_by_id"}
+        {
+            "id",
+            "organization",
+            "organization_id",
+            "version",
+            "created_at",
+            "updated_at",
+            "created_by",
+            "created_by_id",
+        }
     )
 
     organization = models.ForeignKey("core.Organization", on_delete=models.CASCADE, related_name="+")

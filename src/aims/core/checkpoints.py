@@ -46,7 +46,9 @@ def load_key() -> Ed25519PrivateKey:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         path.write_bytes(pem)
         path.chmod(0o600)
     loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -94,7 +96,9 @@ def parse_and_check(text: str, public_key: Ed25519PublicKey | None = None) -> Ch
         _, sig_name, sig_b64 = line.split(" ")
         blob = base64.b64decode(sig_b64)
     except (ValueError, StopIteration) as exc:
-        raise ValueError("not a checkpoint file (expected origin, size, hash, blank line, signature)") from exc
+        raise ValueError(
+            "not a checkpoint file (expected origin, size, hash, blank line, signature)"
+        ) from exc
     key = public_key or load_key().public_key()
     public_raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     if sig_name != name or blob[:4] != _key_id(name, public_raw):

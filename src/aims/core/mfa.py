@@ -96,7 +96,11 @@ def confirm_enrolment(user: User, code: str, secret: str) -> list[str] | None:
     totp = pyotp.TOTP(secret)
     now_step = int(time.time()) // totp.interval
     step = next(
-        (s for s in (now_step - 1, now_step, now_step + 1) if code.isdigit() and secrets.compare_digest(totp.at(s * totp.interval), code)),
+        (
+            s
+            for s in (now_step - 1, now_step, now_step + 1)
+            if code.isdigit() and secrets.compare_digest(totp.at(s * totp.interval), code)
+        ),
         None,
     )
     if step is None:
@@ -113,20 +117,36 @@ def confirm_enrolment(user: User, code: str, secret: str) -> list[str] | None:
         )
         RecoveryCode.objects.filter(user=user).delete()
         RecoveryCode.objects.bulk_create(RecoveryCode(user=user, code_hash=_hash_code(c)) for c in codes)
-        audit.record(None, AuditEvent.Action.UPDATE, object_type="user", object_id=user.pk, object_repr=user.email,
-                     changes={"two_factor": [False, True]})
+        audit.record(
+            None,
+            AuditEvent.Action.UPDATE,
+            object_type="user",
+            object_id=user.pk,
+            object_repr=user.email,
+            changes={"two_factor": [False, True]},
+        )
     return codes
 
 
 def use_recovery_code(user: User, code: str) -> bool:
     with transaction.atomic():
-        found = RecoveryCode.objects.select_for_update().filter(user=user, code_hash=_hash_code(code), used_at__isnull=True).first()
+        found = (
+            RecoveryCode.objects.select_for_update()
+            .filter(user=user, code_hash=_hash_code(code), used_at__isnull=True)
+            .first()
+        )
         if found is None:
             return False
         found.used_at = timezone.now()
         found.save(update_fields=["used_at"])
-        audit.record(None, AuditEvent.Action.LOGIN, object_type="user", object_id=user.pk, object_repr=user.email,
-                     changes={"recovery_code_used": [None, True]})
+        audit.record(
+            None,
+            AuditEvent.Action.LOGIN,
+            object_type="user",
+            object_id=user.pk,
+            object_repr=user.email,
+            changes={"recovery_code_used": [None, True]},
+        )
     return True
 
 
@@ -134,5 +154,11 @@ def disable(user: User) -> None:
     with transaction.atomic():
         MfaDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
-        audit.record(None, AuditEvent.Action.UPDATE, object_type="user", object_id=user.pk, object_repr=user.email,
-                     changes={"two_factor": [True, False]})
+        audit.record(
+            None,
+            AuditEvent.Action.UPDATE,
+            object_type="user",
+            object_id=user.pk,
+            object_repr=user.email,
+            changes={"two_factor": [True, False]},
+        )

@@ -65,14 +65,21 @@ class CurrentOrganizationMiddleware:
         request.memberships = []  # type: ignore[attr-defined]
         if request.user.is_authenticated:
             memberships = list(
-                Membership.objects.filter(user=request.user).select_related("organization", "user").order_by("organization__name")
+                Membership.objects.filter(user=request.user)
+                .select_related("organization", "user")
+                .order_by("organization__name")
             )
             request.memberships = memberships  # type: ignore[attr-defined]
             chosen = request.session.get(self.SESSION_KEY)
-            current = next((m for m in memberships if m.organization_id == chosen), memberships[0] if memberships else None)
+            current = next(
+                (m for m in memberships if m.organization_id == chosen),
+                memberships[0] if memberships else None,
+            )
             if current is not None:
                 request.actor = Actor.for_membership(  # type: ignore[attr-defined]
-                    current, source="ui", request_id=getattr(request, "request_id", ""),
+                    current,
+                    source="ui",
+                    request_id=getattr(request, "request_id", ""),
                     address=request.META.get("REMOTE_ADDR", ""),
                 )
         return self.get_response(request)
@@ -94,7 +101,10 @@ class SessionTimeoutMiddleware:
             now = int(time.time())
             started = request.session.setdefault("aims_login_at", now)
             last = request.session.get("aims_seen_at", now)
-            if now - last > settings.AIMS_SESSION_IDLE_SECONDS or now - started > settings.AIMS_SESSION_ABSOLUTE_SECONDS:
+            if (
+                now - last > settings.AIMS_SESSION_IDLE_SECONDS
+                or now - started > settings.AIMS_SESSION_ABSOLUTE_SECONDS
+            ):
                 logout(request)
             elif now - last > 30:  # write the session at most twice a minute
                 request.session["aims_seen_at"] = now

@@ -108,7 +108,9 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["organization__name", "user__email"]
-        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user_org")
+        ]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
 
@@ -141,9 +143,13 @@ class ApiToken(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("What the token is for."))
-    key_prefix = models.CharField(_("prefix"), max_length=16, help_text=_("First characters, to recognise it."))
+    key_prefix = models.CharField(
+        _("prefix"), max_length=16, help_text=_("First characters, to recognise it.")
+    )
     key_hash = models.CharField(max_length=64, unique=True)
-    read_only = models.BooleanField(_("read-only"), default=False, help_text=_("A read-only token cannot write."))
+    read_only = models.BooleanField(
+        _("read-only"), default=False, help_text=_("A read-only token cannot write.")
+    )
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
@@ -249,10 +255,20 @@ class AuditEvent(models.Model):
         REVOKE = "revoke", _("revoked")
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events", db_constraint=False
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        db_constraint=False,
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True, db_constraint=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="+",
     )
     actor_email = models.CharField(_("actor"), max_length=254, blank=True)
     created_at = models.DateTimeField(_("time (UTC)"), default=timezone.now, db_index=True)

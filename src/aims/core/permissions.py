@@ -50,13 +50,17 @@ GRANTS: dict[str, dict[str, frozenset[Role]]] = {
         DELETE: ALL,
     },
     "audit_event": {
-        VIEW: frozenset({R.ORG_ADMIN, R.AI_MANAGER, R.TOP_MANAGEMENT, R.INTERNAL_AUDIT, R.EXTERNAL_AUDITOR, R.CIO_CDO}),
+        VIEW: frozenset(
+            {R.ORG_ADMIN, R.AI_MANAGER, R.TOP_MANAGEMENT, R.INTERNAL_AUDIT, R.EXTERNAL_AUDITOR, R.CIO_CDO}
+        ),
         EXPORT: frozenset({R.ORG_ADMIN, R.AI_MANAGER, R.INTERNAL_AUDIT, R.EXTERNAL_AUDITOR}),
     },
     "ai_system": {
         VIEW: ALL,
         ADD: frozenset({R.AI_MANAGER, R.CIO_CDO, R.TECHNICAL_TEAM, R.ORG_ADMIN}),
-        CHANGE: frozenset({R.AI_MANAGER, R.CIO_CDO, R.TECHNICAL_TEAM, R.OPERATIONAL_TEAM, R.RISK_TEAM, R.ORG_ADMIN}),
+        CHANGE: frozenset(
+            {R.AI_MANAGER, R.CIO_CDO, R.TECHNICAL_TEAM, R.OPERATIONAL_TEAM, R.RISK_TEAM, R.ORG_ADMIN}
+        ),
         DELETE: frozenset({R.AI_MANAGER, R.ORG_ADMIN}),
         EXPORT: ALL,
     },

@@ -22,7 +22,17 @@ from django.utils import timezone
 from .models import ScheduledRun
 
 log = logging.getLogger(__name__)
-AREAS = ["core", "inventory", "governance", "risk", "compliance", "lifecycle", "monitoring", "assurance", "reports"]
+AREAS = [
+    "core",
+    "inventory",
+    "governance",
+    "risk",
+    "compliance",
+    "lifecycle",
+    "monitoring",
+    "assurance",
+    "reports",
+]
 
 
 def periodic_jobs() -> list[tuple[str, Any, int]]:

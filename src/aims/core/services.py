@@ -193,7 +193,12 @@ def create_user(*, email: str, password: str | None, full_name: str = "", source
 def add_member(actor: Actor, *, user: User, role: str) -> Membership:
     actor.require("membership", "add")
     if role not in Role.values:
-        raise ValidationError({"role": _("Unknown role %(role)s. Choose one of: %(roles)s") % {"role": role, "roles": ", ".join(Role.values)}})
+        raise ValidationError(
+            {
+                "role": _("Unknown role %(role)s. Choose one of: %(roles)s")
+                % {"role": role, "roles": ", ".join(Role.values)}
+            }
+        )
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
             user=user, organization=actor.organization, defaults={"role": role}
@@ -227,9 +232,9 @@ def remove_member(actor: Actor, membership: Membership) -> None:
         raise PermissionDenied
     with transaction.atomic():
         _guard_last_admin(actor, membership, None)
-        ApiToken.objects.filter(user=membership.user, organization=membership.organization, revoked_at=None).update(
-            revoked_at=timezone.now()
-        )
+        ApiToken.objects.filter(
+            user=membership.user, organization=membership.organization, revoked_at=None
+        ).update(revoked_at=timezone.now())
         audit.record(
             actor,
             AuditEvent.Action.DELETE,
@@ -280,9 +285,17 @@ def create_token(
 def revoke_token(actor: Actor, token: ApiToken) -> None:
     actor.require("api_token", "delete")
     own = actor.user is not None and token.user_id == actor.user.pk
-    if token.organization_id != actor.organization.pk or not (own or actor.role == Role.ORG_ADMIN or actor.is_system):
+    if token.organization_id != actor.organization.pk or not (
+        own or actor.role == Role.ORG_ADMIN or actor.is_system
+    ):
         raise PermissionDenied(_("You may revoke only your own tokens."))
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(actor, AuditEvent.Action.REVOKE, obj=token, object_type="api_token", object_repr=f"{token.key_prefix}…")
+        audit.record(
+            actor,
+            AuditEvent.Action.REVOKE,
+            obj=token,
+            object_type="api_token",
+            object_repr=f"{token.key_prefix}…",
+        )

@@ -41,7 +41,12 @@ def actor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         try:
             return view(request, actor, *args, **kwargs)
         except PermissionDenied as exc:
-            services.record_denied(actor, request.resolver_match.view_name if request.resolver_match else "", request.method or "", request.path)
+            services.record_denied(
+                actor,
+                request.resolver_match.view_name if request.resolver_match else "",
+                request.method or "",
+                request.path,
+            )
             return render(request, "403.html", {"reason": str(exc)}, status=403)
 
     return wrapper
@@ -90,14 +95,20 @@ MFA_PENDING, MFA_NEXT, MFA_STATE = "aims_mfa_pending_user", "aims_mfa_next", "ai
 MFA_PENDING_SECRET = "aims_mfa_pending_secret"
 
 
-def _complete_login(request: HttpRequest, user: User, nxt: str, *, setup_needed: bool = False) -> HttpResponse:
+def _complete_login(
+    request: HttpRequest, user: User, nxt: str, *, setup_needed: bool = False
+) -> HttpResponse:
     login(request, user, backend="aims.core.auth.EmailBackend")  # rotates the session id
     audit.record(None, AuditEvent.Action.LOGIN, object_type="user", object_id=user.pk, object_repr=user.email)
     if setup_needed:
         request.session[MFA_STATE] = "setup"
-        messages.warning(request, _("Your organization requires two-factor authentication: set it up to continue."))
+        messages.warning(
+            request, _("Your organization requires two-factor authentication: set it up to continue.")
+        )
         return redirect("mfa-setup")
-    if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return HttpResponseRedirect(nxt)
     return redirect("dashboard")
 
@@ -121,7 +132,13 @@ def mfa_challenge(request: HttpRequest) -> HttpResponse:
             return _complete_login(request, user, nxt)
         else:
             auth.note_failure(user.email, address)
-            audit.record(None, AuditEvent.Action.LOGIN_FAILED, object_type="user", object_repr=user.email, changes={"second_factor": [None, False]})
+            audit.record(
+                None,
+                AuditEvent.Action.LOGIN_FAILED,
+                object_type="user",
+                object_repr=user.email,
+                changes={"second_factor": [None, False]},
+            )
             error = _("That code is not valid. Enter the current code from your app, or a recovery code.")
     return render(request, "core/mfa_challenge.html", {"error": error}, status=status)
 
@@ -134,7 +151,9 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"enabled": mfa.has_device(user), "required": mfa.required_for(user)}
     if request.method == "POST" and request.POST.get("action") == "disable":
         if context["required"]:
-            messages.error(request, _("Your organization requires two-factor authentication; it cannot be turned off."))
+            messages.error(
+                request, _("Your organization requires two-factor authentication; it cannot be turned off.")
+            )
         else:
             mfa.disable(user)
             messages.success(request, _("Two-factor authentication is off."))
@@ -162,7 +181,13 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        audit.record(getattr(request, "actor", None), AuditEvent.Action.LOGOUT, object_type="user", object_id=request.user.pk, object_repr=request.user.email)
+        audit.record(
+            getattr(request, "actor", None),
+            AuditEvent.Action.LOGOUT,
+            object_type="user",
+            object_id=request.user.pk,
+            object_repr=request.user.email,
+        )
     logout(request)  # flushes the server-side session
     messages.info(request, _("You are logged out."))
     return redirect("login")
@@ -215,7 +240,9 @@ def audit_log(request: HttpRequest, actor: Actor) -> HttpResponse:
             "filters": filters,
             "actions": AuditEvent.Action.choices,
             "object_types": sorted(
-                AuditEvent.objects.filter(organization=actor.organization).values_list("object_type", flat=True).distinct()
+                AuditEvent.objects.filter(organization=actor.organization)
+                .values_list("object_type", flat=True)
+                .distinct()
             ),
         },
     )

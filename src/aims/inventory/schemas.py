@@ -6,7 +6,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from aims.core.api_helpers import Page
+from aims.core.api_helpers import ObjectId, Page
 
 from .models import AISystem, ContextIssue, InterestedParty
 
@@ -19,7 +19,9 @@ Stage = AISystem.Stage
 
 class AISystemIn(Schema):
     name: str = Field(..., min_length=1, max_length=200, description="What people call the system.")
-    slug: str | None = Field(None, max_length=80, description="Unique in the organization; made from the name when left out.")
+    slug: str | None = Field(
+        None, max_length=80, description="Unique in the organization; made from the name when left out."
+    )
     purpose: str = ""
     description: str = ""
     function: str = Field("", description="What it decides, recommends or produces.")
@@ -174,7 +176,7 @@ class Exclusion(Schema):
 
 class ScopeIn(Schema):
     statement: str = Field(..., min_length=1)
-    included_systems: list[int] = Field(default_factory=list)
+    included_systems: list[ObjectId] = Field(default_factory=list)
     included_units: str = ""
     exclusions: list[Exclusion] = Field(default_factory=list)
     boundaries: str = ""

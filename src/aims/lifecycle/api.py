@@ -32,9 +32,9 @@ from .models import (
 from .schemas import (
     AccessIn,
     AgreementIn,
+    AutomaticCheckOut,
     BreachIn,
     BreachOut,
-    CheckOut,
     CriterionIn,
     CriterionList,
     CriterionOut,
@@ -56,20 +56,20 @@ from .schemas import (
     EvaluationPatch,
     EventIn,
     EventOut,
-    EvidenceIn,
     EvidenceList,
-    EvidenceOut,
     ExceptionIn,
     ExceptionOut,
     GateCheckOut,
+    GateEvidenceIn,
+    GateEvidenceOut,
+    GateReviewList,
+    GateReviewOut,
     ModelIn,
     ModelList,
     ModelOut,
     ModelPatch,
     MoveIn,
     QuestionOut,
-    ReviewList,
-    ReviewOut,
     SampleIn,
     StageOut,
     VendorIn,
@@ -91,7 +91,11 @@ def _system(request: HttpRequest, key: str) -> AISystem:
 def _system_filter(qs: Any, params: dict[str, Any], field: str = "ai_system") -> Any:
     system = params.get("ai_system")
     if system:
-        qs = qs.filter(**{f"{field}_id": int(system)}) if str(system).isdigit() else qs.filter(**{f"{field}__slug": system})
+        qs = (
+            qs.filter(**{f"{field}_id": int(system)})
+            if str(system).isdigit()
+            else qs.filter(**{f"{field}__slug": system})
+        )
     return qs
 
 
@@ -113,7 +117,9 @@ def gate_check_out(result: services.GateResult) -> dict[str, Any]:
 lifecycle_router = Router(tags=["lifecycle (clause 8.1)"])
 
 
-@lifecycle_router.get("", response=list[StageOut], summary="The stages, in order, with the AI systems in each")
+@lifecycle_router.get(
+    "", response=list[StageOut], summary="The stages, in order, with the AI systems in each"
+)
 def stages(request: HttpRequest) -> Any:
     actor = actor_of(request)
     actor.require("gate_review", "view")
@@ -123,8 +129,13 @@ def stages(request: HttpRequest) -> Any:
             "label": col["label"],
             "next_stage": col["next"],
             "systems": [
-                {"id": i["system"].pk, "slug": i["system"].slug, "name": i["system"].name,
-                 "last_review": i["review"].outcome if i["review"] else None, "exception_expired": i["exception_expired"]}
+                {
+                    "id": i["system"].pk,
+                    "slug": i["system"].slug,
+                    "name": i["system"].name,
+                    "last_review": i["review"].outcome if i["review"] else None,
+                    "exception_expired": i["exception_expired"],
+                }
                 for i in col["items"]
             ],
         }
@@ -137,33 +148,48 @@ def stages(request: HttpRequest) -> Any:
 gates_router = Router(tags=["gates (clause 8.1)"])
 
 
-@gates_router.get("/checks", response=list[CheckOut], summary="The automatic conditions AIMS can check")
+@gates_router.get(
+    "/checks", response=list[AutomaticCheckOut], summary="The automatic conditions AIMS can check"
+)
 def list_checks(request: HttpRequest) -> Any:
     actor_of(request).require("gate_criterion", "view")
-    return [{"key": c.key, "title": str(c.title), "description": str(c.description)} for c in gates.CHECKS.values()]
+    return [
+        {"key": c.key, "title": str(c.title), "description": str(c.description)}
+        for c in gates.CHECKS.values()
+    ]
 
 
-@gates_router.get("/systems/{key}", response=GateCheckOut, summary="Judge a system's next gate, criterion by criterion")
+@gates_router.get(
+    "/systems/{key}", response=GateCheckOut, summary="Judge a system's next gate, criterion by criterion"
+)
 def check_gate(request: HttpRequest, key: str) -> Any:
     return gate_check_out(services.evaluate(actor_of(request), _system(request, key)))
 
 
 @gates_router.post(
     "/systems/{key}/move",
-    response={200: ReviewOut, 409: ReviewOut},
+    response={200: GateReviewOut, 409: GateReviewOut},
     summary="Run the gate and move the system to its next stage when it holds (409 with the review when held back)",
 )
 def move_system(request: HttpRequest, key: str, payload: MoveIn) -> Any:
     actor = actor_of(request)
     system = _system(request, key)
-    review = services.move(actor, system, note=payload.note, exception=payload.exception.dict() if payload.exception else None)
+    review = services.move(
+        actor, system, note=payload.note, exception=payload.exception.dict() if payload.exception else None
+    )
     return Status(200 if review.moved else 409, review)
 
 
-@gates_router.post("/systems/{key}/exceptions", response={201: ExceptionOut}, summary="Record an exception to the system's next gate")
+@gates_router.post(
+    "/systems/{key}/exceptions",
+    response={201: ExceptionOut},
+    summary="Record an exception to the system's next gate",
+)
 def add_exception(request: HttpRequest, key: str, payload: ExceptionIn) -> Any:
     actor = actor_of(request)
-    exc = services.record_exception(actor, _system(request, key), justification=payload.justification, expires_on=payload.expires_on)
+    exc = services.record_exception(
+        actor, _system(request, key), justification=payload.justification, expires_on=payload.expires_on
+    )
     return Status(201, exc)
 
 
@@ -188,7 +214,7 @@ class ReviewFilters(Schema):
     page_size: int = 50
 
 
-@gates_router.get("/reviews", response=ReviewList, summary="Gate reviews, newest first")
+@gates_router.get("/reviews", response=GateReviewList, summary="Gate reviews, newest first")
 def list_reviews(request: HttpRequest, filters: Query[ReviewFilters]) -> Any:
     actor = actor_of(request)
     params = _params(filters.dict())
@@ -199,10 +225,12 @@ def list_reviews(request: HttpRequest, filters: Query[ReviewFilters]) -> Any:
     return {"items": items, **page}
 
 
-@gates_router.get("/reviews/{pk}", response=ReviewOut, summary="Read a gate review")
+@gates_router.get("/reviews/{pk}", response=GateReviewOut, summary="Read a gate review")
 def read_review(request: HttpRequest, pk: int) -> Any:
     actor = actor_of(request)
-    return get_object_or_404(GateReview.objects.for_actor(actor).select_related("ai_system", "created_by"), pk=pk)
+    return get_object_or_404(
+        GateReview.objects.for_actor(actor).select_related("ai_system", "created_by"), pk=pk
+    )
 
 
 @gates_router.get("/reviews/{pk}/pdf", summary="A gate review as PDF", response={200: None})
@@ -211,7 +239,9 @@ def review_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
     actor = actor_of(request)
     actor.require("gate_review", "export")
-    review = get_object_or_404(GateReview.objects.for_actor(actor).select_related("ai_system", "created_by", "exception"), pk=pk)
+    review = get_object_or_404(
+        GateReview.objects.for_actor(actor).select_related("ai_system", "created_by", "exception"), pk=pk
+    )
     return review_pdf_response(actor, review)
 
 
@@ -239,9 +269,16 @@ criteria_router = Router(tags=["gates (clause 8.1)"])
 crud(
     criteria_router,
     Resource(
-        model=GateCriterion, name="gate criterion", schema_in=CriterionIn, schema_patch=CriterionPatch,
-        schema_out=CriterionOut, schema_list=CriterionList, filters=CriterionFilters, filter=_filter_criteria,
-        queryset=_criteria_queryset, create=services.create_criterion,
+        model=GateCriterion,
+        name="gate criterion",
+        schema_in=CriterionIn,
+        schema_patch=CriterionPatch,
+        schema_out=CriterionOut,
+        schema_list=CriterionList,
+        filters=CriterionFilters,
+        filter=_filter_criteria,
+        queryset=_criteria_queryset,
+        create=services.create_criterion,
     ),
 )
 
@@ -276,8 +313,10 @@ def _criterion(actor: Any, pk: int) -> GateCriterion:
     return found
 
 
-@evidence_router.post("", response={201: EvidenceOut}, summary="Attach a link or an AIMS record to a checklist criterion")
-def add_evidence(request: HttpRequest, payload: EvidenceIn) -> Any:
+@evidence_router.post(
+    "", response={201: GateEvidenceOut}, summary="Attach a link or an AIMS record to a checklist criterion"
+)
+def add_evidence(request: HttpRequest, payload: GateEvidenceIn) -> Any:
     actor = actor_of(request)
     actor.require("gate_evidence", "add")
     system = _system(request, payload.ai_system)
@@ -286,15 +325,26 @@ def add_evidence(request: HttpRequest, payload: EvidenceIn) -> Any:
     return Status(201, services.add_evidence(actor, system, _criterion(actor, payload.criterion_id), data))
 
 
-@evidence_router.post("/upload", response={201: EvidenceOut}, summary="Upload a file as evidence (multipart: ai_system, criterion_id, title, file)")
+@evidence_router.post(
+    "/upload",
+    response={201: GateEvidenceOut},
+    summary="Upload a file as evidence (multipart: ai_system, criterion_id, title, file)",
+)
 def upload_evidence(
-    request: HttpRequest, ai_system: Form[str], criterion_id: Form[int], file: File[UploadedFile], title: Form[str] = "", note: Form[str] = ""
+    request: HttpRequest,
+    ai_system: Form[str],
+    criterion_id: Form[int],
+    file: File[UploadedFile],
+    title: Form[str] = "",
+    note: Form[str] = "",
 ) -> Any:
     actor = actor_of(request)
     actor.require("gate_evidence", "add")
     system = _system(request, ai_system)
     data = {"title": title or file.name or "file", "note": note}
-    return Status(201, services.add_evidence(actor, system, _criterion(actor, criterion_id), data, upload=file))
+    return Status(
+        201, services.add_evidence(actor, system, _criterion(actor, criterion_id), data, upload=file)
+    )
 
 
 @evidence_router.delete("/{pk}", response={204: None}, summary="Remove a piece of evidence")
@@ -337,26 +387,44 @@ def _dataset(request: HttpRequest, key: str) -> Dataset:
     return get_scoped(actor, Dataset.objects.for_actor(actor), key, slug_field="slug")
 
 
-@datasets_router.get("/{key}/versions", response=list[DatasetVersionOut], summary="A dataset's versions, newest first")
+@datasets_router.get(
+    "/{key}/versions", response=list[DatasetVersionOut], summary="A dataset's versions, newest first"
+)
 def list_dataset_versions(request: HttpRequest, key: str) -> Any:
     return _dataset(request, key).versions.order_by("-created_at", "-pk")
 
 
-@datasets_router.post("/{key}/versions", response={201: DatasetVersionOut}, summary="Add a version (with profile and reference population, representativeness is computed)")
+@datasets_router.post(
+    "/{key}/versions",
+    response={201: DatasetVersionOut},
+    summary="Add a version (with profile and reference population, representativeness is computed)",
+)
 def add_dataset_version(request: HttpRequest, key: str, payload: DatasetVersionIn) -> Any:
-    return Status(201, services.create_dataset_version(actor_of(request), _dataset(request, key), payload.dict()))
+    return Status(
+        201, services.create_dataset_version(actor_of(request), _dataset(request, key), payload.dict())
+    )
 
 
 def _dataset_version(request: HttpRequest, key: str, version: str) -> DatasetVersion:
     return get_object_or_404(_dataset(request, key).versions, label=version)
 
 
-@datasets_router.patch("/{key}/versions/{version}", response=DatasetVersionOut, summary="Change a version (profile, reference, tolerance...)")
+@datasets_router.patch(
+    "/{key}/versions/{version}",
+    response=DatasetVersionOut,
+    summary="Change a version (profile, reference, tolerance...)",
+)
 def update_dataset_version(request: HttpRequest, key: str, version: str, payload: DatasetVersionPatch) -> Any:
-    return services.update_dataset_version(actor_of(request), _dataset_version(request, key, version), payload.dict(exclude_unset=True))
+    return services.update_dataset_version(
+        actor_of(request), _dataset_version(request, key, version), payload.dict(exclude_unset=True)
+    )
 
 
-@datasets_router.post("/{key}/versions/{version}/sample", response=DatasetVersionOut, summary="Profile a CSV sample's sensitive attributes (counts replace the version's profile)")
+@datasets_router.post(
+    "/{key}/versions/{version}/sample",
+    response=DatasetVersionOut,
+    summary="Profile a CSV sample's sensitive attributes (counts replace the version's profile)",
+)
 def profile_sample(request: HttpRequest, key: str, version: str, payload: SampleIn) -> Any:
     actor = actor_of(request)
     dv = _dataset_version(request, key, version)
@@ -365,16 +433,30 @@ def profile_sample(request: HttpRequest, key: str, version: str, payload: Sample
     return services.update_dataset_version(actor, dv, {"profile": profile})
 
 
-@datasets_router.post("/{key}/agreement", response=DatasetOut, summary="Compute inter-annotator agreement (Cohen's kappa) from two label sets")
+@datasets_router.post(
+    "/{key}/agreement",
+    response=DatasetOut,
+    summary="Compute inter-annotator agreement (Cohen's kappa) from two label sets",
+)
 def label_agreement(request: HttpRequest, key: str, payload: AgreementIn) -> Any:
-    return services.record_agreement(actor_of(request), _dataset(request, key), payload.labels_a, payload.labels_b)
+    return services.record_agreement(
+        actor_of(request), _dataset(request, key), payload.labels_a, payload.labels_b
+    )
 
 
 crud(
     datasets_router,
     Resource(
-        model=Dataset, name="dataset", schema_in=DatasetIn, schema_patch=DatasetPatch, schema_out=DatasetOut,
-        schema_list=DatasetList, filters=DatasetFilters, filter=_filter_datasets, create=services.create_dataset, slug_field="slug",
+        model=Dataset,
+        name="dataset",
+        schema_in=DatasetIn,
+        schema_patch=DatasetPatch,
+        schema_out=DatasetOut,
+        schema_list=DatasetList,
+        filters=DatasetFilters,
+        filter=_filter_datasets,
+        create=services.create_dataset,
+        slug_field="slug",
     ),
 )
 
@@ -406,20 +488,31 @@ def approve_model(request: HttpRequest, pk: int) -> Any:
     return services.approve_model(actor, get_object_or_404(ModelVersion.objects.for_actor(actor), pk=pk))
 
 
-@models_router.get("/{pk}/card", summary="The model card: ?format=md (default), html or pdf", response={200: None})
+@models_router.get(
+    "/{pk}/card", summary="The model card: ?format=md (default), html or pdf", response={200: None}
+)
 def model_card(request: HttpRequest, pk: int, format: str = "md") -> HttpResponse:
     from .views import model_card_response
 
     actor = actor_of(request)
-    mv = get_object_or_404(ModelVersion.objects.for_actor(actor).select_related("ai_system", "vendor", "approved_by"), pk=pk)
+    mv = get_object_or_404(
+        ModelVersion.objects.for_actor(actor).select_related("ai_system", "vendor", "approved_by"), pk=pk
+    )
     return model_card_response(request, actor, mv, format)
 
 
 crud(
     models_router,
     Resource(
-        model=ModelVersion, name="model version", schema_in=ModelIn, schema_patch=ModelPatch, schema_out=ModelOut,
-        schema_list=ModelList, filters=ModelFilters, filter=_filter_models, create=services.create_model_version,
+        model=ModelVersion,
+        name="model version",
+        schema_in=ModelIn,
+        schema_patch=ModelPatch,
+        schema_out=ModelOut,
+        schema_list=ModelList,
+        filters=ModelFilters,
+        filter=_filter_models,
+        create=services.create_model_version,
     ),
 )
 
@@ -449,9 +542,16 @@ evaluations_router = Router(tags=["models and evaluations (A.6.2)"])
 crud(
     evaluations_router,
     Resource(
-        model=Evaluation, name="evaluation", schema_in=EvaluationIn, schema_patch=EvaluationPatch, schema_out=EvaluationOut,
-        schema_list=EvaluationList, filters=EvaluationFilters, filter=_filter_evaluations,
-        create=services.create_evaluation, update=services.update_evaluation,
+        model=Evaluation,
+        name="evaluation",
+        schema_in=EvaluationIn,
+        schema_patch=EvaluationPatch,
+        schema_out=EvaluationOut,
+        schema_list=EvaluationList,
+        filters=EvaluationFilters,
+        filter=_filter_evaluations,
+        create=services.create_evaluation,
+        update=services.update_evaluation,
     ),
 )
 
@@ -505,8 +605,16 @@ def add_breach(request: HttpRequest, key: str, payload: BreachIn) -> Any:
 crud(
     vendors_router,
     Resource(
-        model=Vendor, name="vendor", schema_in=VendorIn, schema_patch=VendorPatch, schema_out=VendorOut,
-        schema_list=VendorList, filters=VendorFilters, filter=_filter_vendors, create=services.create_vendor, slug_field="slug",
+        model=Vendor,
+        name="vendor",
+        schema_in=VendorIn,
+        schema_patch=VendorPatch,
+        schema_out=VendorOut,
+        schema_list=VendorList,
+        filters=VendorFilters,
+        filter=_filter_vendors,
+        create=services.create_vendor,
+        slug_field="slug",
     ),
 )
 
@@ -544,22 +652,34 @@ def approve_deployment(request: HttpRequest, pk: int) -> Any:
     return services.approve_deployment(actor_of(request), _deployment(request, pk))
 
 
-@deployments_router.post("/{pk}/go-live", response=DeploymentOut, summary="Mark the deployment active (production: only after its gate)")
+@deployments_router.post(
+    "/{pk}/go-live",
+    response=DeploymentOut,
+    summary="Mark the deployment active (production: only after its gate)",
+)
 def go_live(request: HttpRequest, pk: int) -> Any:
     return services.go_live(actor_of(request), _deployment(request, pk))
 
 
-@deployments_router.post("/{pk}/access", response=DeploymentOut, summary="Grant or revoke production access (audited)")
+@deployments_router.post(
+    "/{pk}/access", response=DeploymentOut, summary="Grant or revoke production access (audited)"
+)
 def change_access(request: HttpRequest, pk: int, payload: AccessIn) -> Any:
-    return services.change_access(actor_of(request), _deployment(request, pk), grant=payload.grant, revoke=payload.revoke)
+    return services.change_access(
+        actor_of(request), _deployment(request, pk), grant=payload.grant, revoke=payload.revoke
+    )
 
 
-@deployments_router.get("/{pk}/events", response=list[EventOut], summary="Rollbacks, patches, maintenance and access changes")
+@deployments_router.get(
+    "/{pk}/events", response=list[EventOut], summary="Rollbacks, patches, maintenance and access changes"
+)
 def list_events(request: HttpRequest, pk: int) -> Any:
     return DeploymentEvent.objects.filter(deployment=_deployment(request, pk)).select_related("created_by")
 
 
-@deployments_router.post("/{pk}/events", response={201: EventOut}, summary="Record a rollback, a patch or maintenance")
+@deployments_router.post(
+    "/{pk}/events", response={201: EventOut}, summary="Record a rollback, a patch or maintenance"
+)
 def add_event(request: HttpRequest, pk: int, payload: EventIn) -> Any:
     data = {k: v for k, v in payload.dict().items() if v is not None}
     data["kind"] = getattr(data["kind"], "value", data["kind"])
@@ -569,9 +689,16 @@ def add_event(request: HttpRequest, pk: int, payload: EventIn) -> Any:
 crud(
     deployments_router,
     Resource(
-        model=Deployment, name="deployment", schema_in=DeploymentIn, schema_patch=DeploymentPatch, schema_out=DeploymentOut,
-        schema_list=DeploymentList, filters=DeploymentFilters, filter=_filter_deployments,
-        create=services.create_deployment, update=services.update_deployment,
+        model=Deployment,
+        name="deployment",
+        schema_in=DeploymentIn,
+        schema_patch=DeploymentPatch,
+        schema_out=DeploymentOut,
+        schema_list=DeploymentList,
+        filters=DeploymentFilters,
+        filter=_filter_deployments,
+        create=services.create_deployment,
+        update=services.update_deployment,
     ),
 )
 

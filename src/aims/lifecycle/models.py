@@ -55,9 +55,13 @@ def _same_org(errors: dict[str, Any], obj: models.Model, *fields: str) -> None:
     """Every referenced governed object must belong to obj's organization."""
     org_id = getattr(obj, "organization_id", None)
     for name in fields:
-        if getattr(obj, f"{name}_id", None) and org_id:
-            other = getattr(obj, name)
-            if getattr(other, "organization_id", org_id) != org_id:
+        pk = getattr(obj, f"{name}_id", None)
+        if pk and org_id:
+            model = obj._meta.get_field(name).related_model
+            if not any(f.name == "organization" for f in model._meta.fields):
+                continue  # owned through its parent, which is checked itself
+            other = model._base_manager.filter(pk=pk).values_list("organization_id", flat=True).first()
+            if other != org_id:  # missing, or another organization's: the same answer
                 errors[name] = _("Not found in this organization.")
 
 
@@ -79,14 +83,20 @@ class GateCriterion(OrgScopedModel):
         _("stage"),
         max_length=16,
         choices=Stage.choices,
-        help_text=_("The stage this criterion must be met in before the system may move on to the next stage."),
+        help_text=_(
+            "The stage this criterion must be met in before the system may move on to the next stage."
+        ),
     )
     key = models.SlugField(
-        _("key"), max_length=60, help_text=_("Short identifier, unique within the stage, used by the API and the CLI.")
+        _("key"),
+        max_length=60,
+        help_text=_("Short identifier, unique within the stage, used by the API and the CLI."),
     )
     title = models.CharField(_("title"), max_length=200, help_text=_("What must be true, in one line."))
     guidance = models.TextField(
-        _("guidance"), blank=True, help_text=_("What a good piece of evidence looks like, for someone doing this the first time.")
+        _("guidance"),
+        blank=True,
+        help_text=_("What a good piece of evidence looks like, for someone doing this the first time."),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CHECKLIST)
     condition = models.CharField(
@@ -96,10 +106,13 @@ class GateCriterion(OrgScopedModel):
         help_text=_("For an automatic condition: which check AIMS runs (see the list on the criteria page)."),
     )
     params = models.JSONField(
-        _("parameters"), default=dict, blank=True, help_text=_("Settings of the check, e.g. {\"months\": 12}.")
+        _("parameters"), default=dict, blank=True, help_text=_('Settings of the check, e.g. {"months": 12}.')
     )
     reference = models.CharField(
-        _("reference"), max_length=60, blank=True, help_text=_("The clause or control it comes from, e.g. A.6.2.2.")
+        _("reference"),
+        max_length=60,
+        blank=True,
+        help_text=_("The clause or control it comes from, e.g. A.6.2.2."),
     )
     active = models.BooleanField(_("active"), default=True, help_text=_("Inactive criteria are not checked."))
     order = models.PositiveSmallIntegerField(_("order"), default=100)
@@ -126,9 +139,11 @@ class GateCriterion(OrgScopedModel):
         if self.kind == self.Kind.CHECKLIST and self.condition:
             errors["condition"] = _("A checklist item has no automatic check.")
         if not isinstance(self.params, dict):
-            errors["params"] = _("Give an object of settings, e.g. {\"months\": 12}.")
+            errors["params"] = _('Give an object of settings, e.g. {"months": 12}.')
         if self.stage and self.key and self.organization_id:
-            clash = GateCriterion.objects.filter(organization_id=self.organization_id, stage=self.stage, key=self.key)
+            clash = GateCriterion.objects.filter(
+                organization_id=self.organization_id, stage=self.stage, key=self.key
+            )
             if clash.exclude(pk=self.pk).exists():
                 errors["key"] = _("Another criterion of this stage already uses this key.")
         if errors:
@@ -140,24 +155,43 @@ class GateEvidence(OrgScopedModel):
     SHA-256), a link, or a record in AIMS (a document, an impact assessment, a risk...)."""
 
     object_type = "gate_evidence"
-    protected_fields = OrgScopedModel.protected_fields | {"file", "filename", "sha256", "size", "content_type"}
+    protected_fields = OrgScopedModel.protected_fields | {
+        "file",
+        "filename",
+        "sha256",
+        "size",
+        "content_type",
+    }
 
     class Kind(models.TextChoices):
         FILE = "file", _("File")
         LINK = "link", _("Link")
         RECORD = "record", _("Record in AIMS")
 
-    ai_system = models.ForeignKey(AISystem, on_delete=models.CASCADE, related_name="+", verbose_name=_("AI system"))
+    ai_system = models.ForeignKey(
+        AISystem, on_delete=models.CASCADE, related_name="+", verbose_name=_("AI system")
+    )
     criterion = models.ForeignKey(
         GateCriterion, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("criterion")
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.LINK)
-    title = models.CharField(_("title"), max_length=200, help_text=_("What the evidence is, e.g. 'Architecture decision record 7'."))
-    url = models.URLField(_("link"), blank=True, max_length=500, help_text=_("Where the evidence lives (for a link)."))
-    record_type = models.CharField(
-        _("record type"), max_length=40, blank=True, help_text=_("For a record in AIMS: its kind, e.g. document, risk, impact_assessment.")
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        help_text=_("What the evidence is, e.g. 'Architecture decision record 7'."),
     )
-    record_id = models.CharField(_("record id"), max_length=40, blank=True, help_text=_("For a record in AIMS: its id or number."))
+    url = models.URLField(
+        _("link"), blank=True, max_length=500, help_text=_("Where the evidence lives (for a link).")
+    )
+    record_type = models.CharField(
+        _("record type"),
+        max_length=40,
+        blank=True,
+        help_text=_("For a record in AIMS: its kind, e.g. document, risk, impact_assessment."),
+    )
+    record_id = models.CharField(
+        _("record id"), max_length=40, blank=True, help_text=_("For a record in AIMS: its id or number.")
+    )
     file = models.FileField(_("file"), upload_to=upload_path, blank=True, editable=False)
     filename = models.CharField(_("file name"), max_length=200, blank=True, editable=False)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False)
@@ -207,12 +241,20 @@ class GateException(OrgScopedModel):
         AISystem, on_delete=models.CASCADE, related_name="+", verbose_name=_("AI system")
     )
     stage = models.CharField(
-        _("gate of stage"), max_length=16, choices=Stage.choices, help_text=_("The stage whose exit gate is excepted.")
+        _("gate of stage"),
+        max_length=16,
+        choices=Stage.choices,
+        help_text=_("The stage whose exit gate is excepted."),
     )
     justification = models.TextField(
-        _("justification"), help_text=_("Why the system may move on although the gate does not hold, and what reduces the risk meanwhile.")
+        _("justification"),
+        help_text=_(
+            "Why the system may move on although the gate does not hold, and what reduces the risk meanwhile."
+        ),
     )
-    expires_on = models.DateField(_("expires on"), help_text=_("The date by which the missing criteria must be met."))
+    expires_on = models.DateField(
+        _("expires on"), help_text=_("The date by which the missing criteria must be met.")
+    )
     approved_by = _user_fk(_("approved by"), editable=False)
     unmet = models.JSONField(_("criteria not met"), default=list, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
@@ -236,7 +278,11 @@ class GateException(OrgScopedModel):
             errors["justification"] = _("Explain why the exception is justified.")
         if self.expires_on and self.expires_on <= timezone.localdate() and not self.pk:
             errors["expires_on"] = _("The expiry must be in the future.")
-        elif self.expires_on and self.expires_on > timezone.localdate() + dt.timedelta(days=366) and not self.pk:
+        elif (
+            self.expires_on
+            and self.expires_on > timezone.localdate() + dt.timedelta(days=366)
+            and not self.pk
+        ):
             errors["expires_on"] = _("An exception lasts at most a year.")
         if errors:
             raise ValidationError(errors)
@@ -253,14 +299,25 @@ class GateReview(OrgScopedModel):
         EXCEPTION = "exception", _("Passed with an exception")
         HELD = "held", _("Held back")
 
-    ai_system = models.ForeignKey(AISystem, on_delete=models.CASCADE, related_name="+", verbose_name=_("AI system"))
+    ai_system = models.ForeignKey(
+        AISystem, on_delete=models.CASCADE, related_name="+", verbose_name=_("AI system")
+    )
     from_stage = models.CharField(_("from stage"), max_length=16, choices=Stage.choices)
     to_stage = models.CharField(_("to stage"), max_length=16, choices=Stage.choices)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
-    moved = models.BooleanField(_("moved"), default=False, help_text=_("Whether the system moved to the next stage."))
-    results = models.JSONField(_("results"), default=list, help_text=_("Each criterion: met or not, with the reason."))
+    moved = models.BooleanField(
+        _("moved"), default=False, help_text=_("Whether the system moved to the next stage.")
+    )
+    results = models.JSONField(
+        _("results"), default=list, help_text=_("Each criterion: met or not, with the reason.")
+    )
     exception = models.ForeignKey(
-        GateException, on_delete=models.PROTECT, null=True, blank=True, related_name="reviews", verbose_name=_("exception")
+        GateException,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        verbose_name=_("exception"),
     )
     note = models.TextField(_("note"), blank=True)
 
@@ -309,19 +366,44 @@ class Dataset(OrgScopedModel):
         LEGITIMATE = "legitimate_interests", _("Legitimate interests (Art. 6(1)(f))")
 
     name = models.CharField(_("name"), max_length=200, help_text=_("What people call the data set."))
-    slug = models.SlugField(_("slug"), max_length=80, help_text=_("Short unique identifier, used in URLs and the API."))
-    description = models.TextField(_("description"), blank=True, help_text=_("What it contains, in plain words."))
-    purpose = models.CharField(_("used for"), max_length=16, choices=Purpose.choices, default=Purpose.TRAINING)
-    origin = models.TextField(_("origin"), blank=True, help_text=_("Where the data comes from: which system, supplier or public source."))
+    slug = models.SlugField(
+        _("slug"), max_length=80, help_text=_("Short unique identifier, used in URLs and the API.")
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("What it contains, in plain words.")
+    )
+    purpose = models.CharField(
+        _("used for"), max_length=16, choices=Purpose.choices, default=Purpose.TRAINING
+    )
+    origin = models.TextField(
+        _("origin"),
+        blank=True,
+        help_text=_("Where the data comes from: which system, supplier or public source."),
+    )
     acquisition = models.TextField(
-        _("how it was obtained"), blank=True, help_text=_("Collected by us, bought, licensed, scraped, generated...")
+        _("how it was obtained"),
+        blank=True,
+        help_text=_("Collected by us, bought, licensed, scraped, generated..."),
     )
     authorization = models.TextField(
-        _("authorization for use"), blank=True, help_text=_("What entitles the organization to use it for AI: contract, licence, consent, internal approval.")
+        _("authorization for use"),
+        blank=True,
+        help_text=_(
+            "What entitles the organization to use it for AI: contract, licence, consent, internal approval."
+        ),
     )
-    licence = models.CharField(_("licence"), max_length=200, blank=True, help_text=_("The licence it is used under, e.g. CC BY 4.0, DbCL 1.0, proprietary."))
+    licence = models.CharField(
+        _("licence"),
+        max_length=200,
+        blank=True,
+        help_text=_("The licence it is used under, e.g. CC BY 4.0, DbCL 1.0, proprietary."),
+    )
     copyright = models.CharField(_("copyright holder"), max_length=200, blank=True)
-    personal_data = models.BooleanField(_("contains personal data"), default=False, help_text=_("Information about identifiable people (GDPR Art. 4)."))
+    personal_data = models.BooleanField(
+        _("contains personal data"),
+        default=False,
+        help_text=_("Information about identifiable people (GDPR Art. 4)."),
+    )
     special_categories = models.JSONField(
         _("special categories"),
         default=list,
@@ -330,31 +412,58 @@ class Dataset(OrgScopedModel):
         help_text=_("Special categories of personal data it holds (GDPR Art. 9), e.g. health, ethnicity."),
     )
     legal_basis = models.CharField(
-        _("legal basis"), max_length=24, choices=LegalBasis.choices, blank=True, help_text=_("The GDPR Art. 6 basis for processing it.")
+        _("legal basis"),
+        max_length=24,
+        choices=LegalBasis.choices,
+        blank=True,
+        help_text=_("The GDPR Art. 6 basis for processing it."),
     )
-    consent_notes = models.TextField(_("consent"), blank=True, help_text=_("How consent was obtained and can be withdrawn, when consent is the basis."))
+    consent_notes = models.TextField(
+        _("consent"),
+        blank=True,
+        help_text=_("How consent was obtained and can be withdrawn, when consent is the basis."),
+    )
     collected_from = models.DateField(_("collected from"), null=True, blank=True)
     collected_to = models.DateField(_("collected to"), null=True, blank=True)
     transformations = models.TextField(
-        _("transformations"), blank=True, help_text=_("How the raw data became this data set: joins, filters, feature engineering.")
+        _("transformations"),
+        blank=True,
+        help_text=_("How the raw data became this data set: joins, filters, feature engineering."),
     )
     cleaning = models.TextField(
         _("cleaning"), blank=True, help_text=_("How missing values, outliers and errors were handled.")
     )
     labelling = models.TextField(
-        _("labelling process"), blank=True, help_text=_("Who labelled the data, how, with which instructions and checks.")
+        _("labelling process"),
+        blank=True,
+        help_text=_("Who labelled the data, how, with which instructions and checks."),
     )
     label_agreement = models.FloatField(
         _("inter-annotator agreement"),
         null=True,
         blank=True,
-        help_text=_("Cohen's kappa between two annotators (1 = perfect, 0 = chance); computed when two label sets are uploaded."),
+        help_text=_(
+            "Cohen's kappa between two annotators (1 = perfect, 0 = chance); computed when two label sets are uploaded."
+        ),
     )
-    retention = models.CharField(_("retention"), max_length=200, blank=True, help_text=_("How long it is kept, and what happens then."))
-    storage_location = models.CharField(_("storage location"), max_length=300, blank=True, help_text=_("Where it is stored (system, bucket, region)."))
-    access = models.TextField(_("who may access it"), blank=True, help_text=_("The people or roles allowed to read it."))
+    retention = models.CharField(
+        _("retention"), max_length=200, blank=True, help_text=_("How long it is kept, and what happens then.")
+    )
+    storage_location = models.CharField(
+        _("storage location"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where it is stored (system, bucket, region)."),
+    )
+    access = models.TextField(
+        _("who may access it"), blank=True, help_text=_("The people or roles allowed to read it.")
+    )
     ai_systems = models.ManyToManyField(
-        AISystem, blank=True, related_name="datasets", verbose_name=_("AI systems"), help_text=_("The AI systems that use it.")
+        AISystem,
+        blank=True,
+        related_name="datasets",
+        verbose_name=_("AI systems"),
+        help_text=_("The AI systems that use it."),
     )
 
     class Meta:
@@ -373,10 +482,16 @@ class Dataset(OrgScopedModel):
 
     def provenance_gaps(self) -> list[str]:
         """The provenance facts still missing (what the data-provenance gate criterion looks at)."""
-        gaps = [str(label) for field, label in (
-            ("origin", _("origin")), ("acquisition", _("how it was obtained")),
-            ("authorization", _("authorization for use")), ("licence", _("licence")),
-        ) if not str(getattr(self, field) or "").strip()]
+        gaps = [
+            str(label)
+            for field, label in (
+                ("origin", _("origin")),
+                ("acquisition", _("how it was obtained")),
+                ("authorization", _("authorization for use")),
+                ("licence", _("licence")),
+            )
+            if not str(getattr(self, field) or "").strip()
+        ]
         if self.personal_data and not self.legal_basis:
             gaps.append(str(_("legal basis")))
         return gaps
@@ -384,7 +499,9 @@ class Dataset(OrgScopedModel):
     def clean(self) -> None:
         errors: dict[str, Any] = {}
         if self.special_categories and not self.personal_data:
-            errors["special_categories"] = _("Special categories are personal data: tick 'contains personal data'.")
+            errors["special_categories"] = _(
+                "Special categories are personal data: tick 'contains personal data'."
+            )
         if self.legal_basis and not self.personal_data:
             errors["legal_basis"] = _("A legal basis concerns personal data: tick 'contains personal data'.")
         if self.collected_from and self.collected_to and self.collected_from > self.collected_to:
@@ -392,7 +509,11 @@ class Dataset(OrgScopedModel):
         if self.label_agreement is not None and not -1 <= self.label_agreement <= 1:
             errors["label_agreement"] = _("Cohen's kappa lies between -1 and 1.")
         if self.slug and self.organization_id:
-            if Dataset.objects.filter(organization_id=self.organization_id, slug=self.slug).exclude(pk=self.pk).exists():
+            if (
+                Dataset.objects.filter(organization_id=self.organization_id, slug=self.slug)
+                .exclude(pk=self.pk)
+                .exists()
+            ):
                 errors["slug"] = _("Another dataset in this organization already uses this slug.")
         if errors:
             raise ValidationError(errors)
@@ -405,26 +526,45 @@ class DatasetVersion(OrgScopedModel):
     object_type = "dataset"
     protected_fields = OrgScopedModel.protected_fields | {"dataset", "representativeness"}
 
-    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions", verbose_name=_("dataset"))
-    label = models.CharField(_("version"), max_length=40, help_text=_("The version label, e.g. 2024-06 or 1.2."))
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="versions", verbose_name=_("dataset")
+    )
+    label = models.CharField(
+        _("version"), max_length=40, help_text=_("The version label, e.g. 2024-06 or 1.2.")
+    )
     changes = models.TextField(_("what changed"), blank=True)
     rows = models.PositiveIntegerField(_("rows"), null=True, blank=True, help_text=_("Number of records."))
-    digest = models.CharField(_("digest"), max_length=100, blank=True, help_text=_("A content hash, e.g. sha256:…, to show which data exactly."))
-    location = models.CharField(_("location"), max_length=300, blank=True, help_text=_("Where this version is stored."))
+    digest = models.CharField(
+        _("digest"),
+        max_length=100,
+        blank=True,
+        help_text=_("A content hash, e.g. sha256:…, to show which data exactly."),
+    )
+    location = models.CharField(
+        _("location"), max_length=300, blank=True, help_text=_("Where this version is stored.")
+    )
     profile = models.JSONField(
         _("sensitive attribute profile"),
         default=dict,
         blank=True,
-        help_text=_("For each sensitive attribute, the number of records per group, e.g. {\"sex\": {\"female\": 310, \"male\": 690}}."),
+        help_text=_(
+            'For each sensitive attribute, the number of records per group, e.g. {"sex": {"female": 310, "male": 690}}.'
+        ),
     )
     reference = models.JSONField(
         _("reference population"),
         default=dict,
         blank=True,
-        help_text=_("For each attribute, the share of each group in the population the data should represent, e.g. {\"sex\": {\"female\": 0.51, \"male\": 0.49}}."),
+        help_text=_(
+            'For each attribute, the share of each group in the population the data should represent, e.g. {"sex": {"female": 0.51, "male": 0.49}}.'
+        ),
     )
     tolerance = models.FloatField(
-        _("tolerance"), default=0.05, help_text=_("The largest acceptable difference between a group's share in the data and in the population (0.05 = 5 points).")
+        _("tolerance"),
+        default=0.05,
+        help_text=_(
+            "The largest acceptable difference between a group's share in the data and in the population (0.05 = 5 points)."
+        ),
     )
     representativeness = models.JSONField(_("representativeness"), default=dict, blank=True, editable=False)
 
@@ -444,7 +584,10 @@ class DatasetVersion(OrgScopedModel):
             value = getattr(self, name)
             ok = isinstance(value, dict) and all(
                 isinstance(groups, dict)
-                and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v >= 0 for v in groups.values())
+                and all(
+                    isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+                    for v in groups.values()
+                )
                 for groups in value.values()
             )
             if not ok:
@@ -452,7 +595,10 @@ class DatasetVersion(OrgScopedModel):
         if isinstance(self.reference, dict) and "reference" not in errors:
             for attribute, groups in (self.reference or {}).items():
                 if isinstance(groups, dict) and groups and abs(sum(groups.values()) - 1) > 0.02:
-                    errors["reference"] = _("The shares of %(a)s add up to %(s).2f, not 1.") % {"a": attribute, "s": sum(groups.values())}
+                    errors["reference"] = _("The shares of %(a)s add up to %(s).2f, not 1.") % {
+                        "a": attribute,
+                        "s": sum(groups.values()),
+                    }
         if not 0 < (self.tolerance or 0) < 1:
             errors["tolerance"] = _("Give a share between 0 and 1, e.g. 0.05.")
         if errors:
@@ -479,36 +625,86 @@ class Vendor(OrgScopedModel):
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=80, help_text=_("Short unique identifier, used in URLs and the API."))
+    slug = models.SlugField(
+        _("slug"), max_length=80, help_text=_("Short unique identifier, used in URLs and the API.")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.API)
-    services = models.TextField(_("services and models supplied"), blank=True, help_text=_("What exactly they supply, with model names and versions."))
+    services = models.TextField(
+        _("services and models supplied"),
+        blank=True,
+        help_text=_("What exactly they supply, with model names and versions."),
+    )
     ai_systems = models.ManyToManyField(
-        AISystem, blank=True, related_name="vendors", verbose_name=_("AI systems"), help_text=_("The AI systems that depend on this vendor.")
+        AISystem,
+        blank=True,
+        related_name="vendors",
+        verbose_name=_("AI systems"),
+        help_text=_("The AI systems that depend on this vendor."),
     )
     questionnaire = models.JSONField(
         _("risk questionnaire"),
         default=dict,
         blank=True,
-        help_text=_("Answers to the vendor risk questionnaire (true/false per question); AIMS computes the score."),
+        help_text=_(
+            "Answers to the vendor risk questionnaire (true/false per question); AIMS computes the score."
+        ),
     )
-    score = models.PositiveSmallIntegerField(_("questionnaire score"), null=True, blank=True, editable=False, help_text=_("0 to 100; higher is safer."))
-    assessed_on = models.DateField(_("assessed on"), null=True, blank=True, help_text=_("When the questionnaire was last answered."))
-    terms_reviewed_on = models.DateField(_("terms reviewed on"), null=True, blank=True, help_text=_("When the terms of service and licence were last reviewed."))
-    terms_next_review = models.DateField(_("next terms review"), null=True, blank=True, help_text=_("When the terms must be reviewed again; AIMS makes it a task."))
-    permitted_use = models.TextField(_("permitted use and restrictions"), blank=True, help_text=_("What the terms allow and forbid, e.g. no training on our data."))
+    score = models.PositiveSmallIntegerField(
+        _("questionnaire score"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("0 to 100; higher is safer."),
+    )
+    assessed_on = models.DateField(
+        _("assessed on"), null=True, blank=True, help_text=_("When the questionnaire was last answered.")
+    )
+    terms_reviewed_on = models.DateField(
+        _("terms reviewed on"),
+        null=True,
+        blank=True,
+        help_text=_("When the terms of service and licence were last reviewed."),
+    )
+    terms_next_review = models.DateField(
+        _("next terms review"),
+        null=True,
+        blank=True,
+        help_text=_("When the terms must be reviewed again; AIMS makes it a task."),
+    )
+    permitted_use = models.TextField(
+        _("permitted use and restrictions"),
+        blank=True,
+        help_text=_("What the terms allow and forbid, e.g. no training on our data."),
+    )
     slas = models.JSONField(
         _("SLAs"),
         default=list,
         blank=True,
-        help_text=_("Service levels: a list of {\"name\": \"availability\", \"target\": \"99.9%\"} (availability, security, support)."),
+        help_text=_(
+            'Service levels: a list of {"name": "availability", "target": "99.9%"} (availability, security, support).'
+        ),
     )
-    dpa_signed = models.BooleanField(_("data processing agreement signed"), default=False, help_text=_("GDPR Art. 28 agreement in place."))
-    data_location = models.CharField(_("data location"), max_length=200, blank=True, help_text=_("Where the vendor processes and stores our data."))
+    dpa_signed = models.BooleanField(
+        _("data processing agreement signed"), default=False, help_text=_("GDPR Art. 28 agreement in place.")
+    )
+    data_location = models.CharField(
+        _("data location"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the vendor processes and stores our data."),
+    )
     certifications = models.JSONField(
-        _("certifications"), default=list, blank=True, validators=[validate_string_list],
+        _("certifications"),
+        default=list,
+        blank=True,
+        validators=[validate_string_list],
         help_text=_("e.g. ISO/IEC 27001, ISO/IEC 42001, SOC 2 Type II."),
     )
-    contingency_plan = models.TextField(_("contingency plan"), blank=True, help_text=_("What we do if the vendor is unavailable or changes its terms."))
+    contingency_plan = models.TextField(
+        _("contingency plan"),
+        blank=True,
+        help_text=_("What we do if the vendor is unavailable or changes its terms."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -535,16 +731,31 @@ class Vendor(OrgScopedModel):
 
         errors: dict[str, Any] = {}
         keys = {q["key"] for q in QUESTIONNAIRE}
-        if not isinstance(self.questionnaire, dict) or any(k not in keys or not isinstance(v, bool) for k, v in self.questionnaire.items()):
-            errors["questionnaire"] = _("Answer true or false to the questions: %(k)s.") % {"k": ", ".join(sorted(keys))}
-        if not isinstance(self.slas, list) or any(
-            not isinstance(s, dict) or not str(s.get("name", "")).strip() or set(s) - {"name", "target", "notes"} for s in self.slas
+        if not isinstance(self.questionnaire, dict) or any(
+            k not in keys or not isinstance(v, bool) for k, v in self.questionnaire.items()
         ):
-            errors["slas"] = _("Give a list of {\"name\", \"target\"} items.")
-        if self.terms_reviewed_on and self.terms_next_review and self.terms_next_review < self.terms_reviewed_on:
+            errors["questionnaire"] = _("Answer true or false to the questions: %(k)s.") % {
+                "k": ", ".join(sorted(keys))
+            }
+        if not isinstance(self.slas, list) or any(
+            not isinstance(s, dict)
+            or not str(s.get("name", "")).strip()
+            or set(s) - {"name", "target", "notes"}
+            for s in self.slas
+        ):
+            errors["slas"] = _('Give a list of {"name", "target"} items.')
+        if (
+            self.terms_reviewed_on
+            and self.terms_next_review
+            and self.terms_next_review < self.terms_reviewed_on
+        ):
             errors["terms_next_review"] = _("The next review comes after the last one.")
         if self.slug and self.organization_id:
-            if Vendor.objects.filter(organization_id=self.organization_id, slug=self.slug).exclude(pk=self.pk).exists():
+            if (
+                Vendor.objects.filter(organization_id=self.organization_id, slug=self.slug)
+                .exclude(pk=self.pk)
+                .exists()
+            ):
                 errors["slug"] = _("Another vendor in this organization already uses this slug.")
         if errors:
             raise ValidationError(errors)
@@ -556,8 +767,12 @@ class SlaBreach(OrgScopedModel):
     object_type = "vendor"
     protected_fields = OrgScopedModel.protected_fields | {"vendor"}
 
-    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="breaches", verbose_name=_("vendor"))
-    sla = models.CharField(_("service level"), max_length=100, help_text=_("Which SLA was missed, e.g. availability."))
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="breaches", verbose_name=_("vendor")
+    )
+    sla = models.CharField(
+        _("service level"), max_length=100, help_text=_("Which SLA was missed, e.g. availability.")
+    )
     occurred_on = models.DateField(_("occurred on"))
     description = models.TextField(_("what happened"), blank=True)
     impact = models.TextField(_("effect on our AI systems"), blank=True)
@@ -595,35 +810,76 @@ class ModelVersion(OrgScopedModel):
         APPROVED = "approved", _("Approved")
         RETIRED = "retired", _("Retired")
 
-    ai_system = models.ForeignKey(AISystem, on_delete=models.CASCADE, related_name="model_versions", verbose_name=_("AI system"))
+    ai_system = models.ForeignKey(
+        AISystem, on_delete=models.CASCADE, related_name="model_versions", verbose_name=_("AI system")
+    )
     name = models.CharField(_("model name"), max_length=120, help_text=_("e.g. credit-scoring-logreg."))
     label = models.CharField(_("version"), max_length=40, help_text=_("e.g. 1.4.0 or 2024-06-01."))
-    algorithm = models.CharField(_("algorithm"), max_length=200, blank=True, help_text=_("e.g. L2-regularised logistic regression, gradient boosting, a hosted LLM."))
-    framework = models.CharField(_("framework"), max_length=120, blank=True, help_text=_("e.g. scikit-learn 1.5, PyTorch 2.3."))
-    rationale = models.TextField(_("why this approach"), blank=True, help_text=_("The reasons for the choice (accuracy, explainability, cost...)."))
-    alternatives = models.TextField(_("alternatives considered"), blank=True, help_text=_("What else was considered, and why it was not chosen."))
-    training_config = models.TextField(_("training configuration"), blank=True, help_text=_("How it was trained: split, cross-validation, stopping, hardware."))
-    hyperparameters = models.JSONField(_("hyperparameters"), default=dict, blank=True, help_text=_("Name → value."))
+    algorithm = models.CharField(
+        _("algorithm"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. L2-regularised logistic regression, gradient boosting, a hosted LLM."),
+    )
+    framework = models.CharField(
+        _("framework"), max_length=120, blank=True, help_text=_("e.g. scikit-learn 1.5, PyTorch 2.3.")
+    )
+    rationale = models.TextField(
+        _("why this approach"),
+        blank=True,
+        help_text=_("The reasons for the choice (accuracy, explainability, cost...)."),
+    )
+    alternatives = models.TextField(
+        _("alternatives considered"),
+        blank=True,
+        help_text=_("What else was considered, and why it was not chosen."),
+    )
+    training_config = models.TextField(
+        _("training configuration"),
+        blank=True,
+        help_text=_("How it was trained: split, cross-validation, stopping, hardware."),
+    )
+    hyperparameters = models.JSONField(
+        _("hyperparameters"), default=dict, blank=True, help_text=_("Name → value.")
+    )
     datasets = models.ManyToManyField(
-        DatasetVersion, blank=True, related_name="model_versions", verbose_name=_("dataset versions"),
+        DatasetVersion,
+        blank=True,
+        related_name="model_versions",
+        verbose_name=_("dataset versions"),
         help_text=_("The exact dataset versions it was trained, validated and tested on."),
     )
-    code_repository = models.CharField(_("code repository"), max_length=300, blank=True, help_text=_("Where its code lives."))
-    code_commit = models.CharField(_("commit"), max_length=64, blank=True, help_text=_("The commit the artefact was built from."))
-    artefact_digest = models.CharField(_("artefact digest"), max_length=100, blank=True, help_text=_("The model file's hash, e.g. sha256:…"))
+    code_repository = models.CharField(
+        _("code repository"), max_length=300, blank=True, help_text=_("Where its code lives.")
+    )
+    code_commit = models.CharField(
+        _("commit"), max_length=64, blank=True, help_text=_("The commit the artefact was built from.")
+    )
+    artefact_digest = models.CharField(
+        _("artefact digest"), max_length=100, blank=True, help_text=_("The model file's hash, e.g. sha256:…")
+    )
     vendor = models.ForeignKey(
-        Vendor, on_delete=models.SET_NULL, null=True, blank=True, related_name="model_versions", verbose_name=_("vendor"),
+        Vendor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="model_versions",
+        verbose_name=_("vendor"),
         help_text=_("For an external model: who supplies it."),
     )
     intended_use = models.TextField(_("intended use"), blank=True)
     limitations = models.TextField(_("known limitations"), blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
     approved_by = _user_fk(_("approved by"), editable=False)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["ai_system", "-created_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["ai_system", "name", "label"], name="modelversion_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["ai_system", "name", "label"], name="modelversion_unique")
+        ]
         verbose_name = _("model version")
         verbose_name_plural = _("model versions")
 
@@ -662,22 +918,43 @@ class Evaluation(OrgScopedModel):
         UPLOAD = "upload", _("Uploaded")
         PIPELINE = "pipeline", _("Pushed by a pipeline")
 
-    model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("model version"))
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.TECHNICAL)
-    title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("e.g. hold-out test, Q3 fairness review."))
-    dataset_version = models.ForeignKey(
-        DatasetVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("evaluated on"),
+    model_version = models.ForeignKey(
+        ModelVersion, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("model version")
     )
-    metrics = models.JSONField(_("metrics"), default=dict, blank=True, help_text=_("Metric name → value, e.g. {\"accuracy\": 0.81}."))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.TECHNICAL)
+    title = models.CharField(
+        _("title"), max_length=200, blank=True, help_text=_("e.g. hold-out test, Q3 fairness review.")
+    )
+    dataset_version = models.ForeignKey(
+        DatasetVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("evaluated on"),
+    )
+    metrics = models.JSONField(
+        _("metrics"), default=dict, blank=True, help_text=_('Metric name → value, e.g. {"accuracy": 0.81}.')
+    )
     thresholds = models.JSONField(
-        _("thresholds"), default=dict, blank=True,
-        help_text=_("Metric name → {\"min\": x} and/or {\"max\": y}. A metric outside its threshold fails the evaluation."),
+        _("thresholds"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Metric name → {"min": x} and/or {"max": y}. A metric outside its threshold fails the evaluation.'
+        ),
     )
     fairness = models.JSONField(
-        _("results by group"), default=dict, blank=True,
-        help_text=_("Optional: attribute → group → metric → value, e.g. {\"sex\": {\"female\": {\"approval_rate\": 0.62}}}."),
+        _("results by group"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Optional: attribute → group → metric → value, e.g. {"sex": {"female": {"approval_rate": 0.62}}}.'
+        ),
     )
-    conclusion = models.TextField(_("conclusion"), blank=True, help_text=_("What the results mean; for a legal review, its findings."))
+    conclusion = models.TextField(
+        _("conclusion"), blank=True, help_text=_("What the results mean; for a legal review, its findings.")
+    )
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.MANUAL)
     evaluated_at = models.DateTimeField(_("evaluated at"), default=timezone.now)
     passed = models.BooleanField(_("passed"), default=False, editable=False)
@@ -717,15 +994,21 @@ class Evaluation(OrgScopedModel):
         def number(v: Any) -> bool:
             return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
-        if not isinstance(self.metrics, dict) or any(not isinstance(k, str) or not number(v) for k, v in self.metrics.items()):
+        if not isinstance(self.metrics, dict) or any(
+            not isinstance(k, str) or not number(v) for k, v in self.metrics.items()
+        ):
             errors["metrics"] = _("Give {metric name: number}.")
         if not isinstance(self.thresholds, dict) or any(
-            not isinstance(b, dict) or not b or set(b) - {"min", "max"} or not all(number(x) for x in b.values())
+            not isinstance(b, dict)
+            or not b
+            or set(b) - {"min", "max"}
+            or not all(number(x) for x in b.values())
             for b in self.thresholds.values()
         ):
-            errors["thresholds"] = _("Give {metric name: {\"min\": number, \"max\": number}} (either or both).")
+            errors["thresholds"] = _('Give {metric name: {"min": number, "max": number}} (either or both).')
         if not isinstance(self.fairness, dict) or any(
-            not isinstance(groups, dict) or any(not isinstance(m, dict) or not all(number(x) for x in m.values()) for m in groups.values())
+            not isinstance(groups, dict)
+            or any(not isinstance(m, dict) or not all(number(x) for x in m.values()) for m in groups.values())
             for groups in self.fairness.values()
         ):
             errors["fairness"] = _("Give {attribute: {group: {metric: number}}}.")
@@ -755,33 +1038,71 @@ class Deployment(OrgScopedModel):
         ROLLED_BACK = "rolled_back", _("Rolled back")
         RETIRED = "retired", _("Retired")
 
-    ai_system = models.ForeignKey(AISystem, on_delete=models.CASCADE, related_name="deployments", verbose_name=_("AI system"))
+    ai_system = models.ForeignKey(
+        AISystem, on_delete=models.CASCADE, related_name="deployments", verbose_name=_("AI system")
+    )
     environment = models.CharField(_("environment"), max_length=16, choices=Environment.choices)
     model_version = models.ForeignKey(
-        ModelVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="deployments", verbose_name=_("model version")
+        ModelVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deployments",
+        verbose_name=_("model version"),
     )
-    plan = models.TextField(_("deployment plan"), blank=True, help_text=_("How it is rolled out: steps, checks, communication, fallback."))
-    rollback_procedure = models.TextField(_("rollback procedure"), blank=True, help_text=_("How to go back to the previous version, and who decides."))
+    plan = models.TextField(
+        _("deployment plan"),
+        blank=True,
+        help_text=_("How it is rolled out: steps, checks, communication, fallback."),
+    )
+    rollback_procedure = models.TextField(
+        _("rollback procedure"),
+        blank=True,
+        help_text=_("How to go back to the previous version, and who decides."),
+    )
     deployed_at = models.DateTimeField(_("deployed at"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED, editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED, editable=False
+    )
     approved_by = _user_fk(_("approved by"), editable=False)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
     gate_review = models.ForeignKey(
-        GateReview, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("gate passed"),
+        GateReview,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gate passed"),
         help_text=_("The gate review that let the system into deployment."),
     )
     production_access = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("people with production access"),
-        help_text=_("Who may change or operate it in this environment. Every change is kept in the audit trail."),
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("people with production access"),
+        help_text=_(
+            "Who may change or operate it in this environment. Every change is kept in the audit trail."
+        ),
     )
     log_location = models.CharField(
-        _("event and access logs"), max_length=300, blank=True,
-        help_text=_("Where the system's logs of who used it, when and what it did are kept (A.6.2.8, AI Act Art. 12, 19)."),
+        _("event and access logs"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Where the system's logs of who used it, when and what it did are kept (A.6.2.8, AI Act Art. 12, 19)."
+        ),
     )
     log_retention_months = models.PositiveSmallIntegerField(
-        _("log retention (months)"), null=True, blank=True, help_text=_("How long the logs are kept; at least 6 months for high-risk systems.")
+        _("log retention (months)"),
+        null=True,
+        blank=True,
+        help_text=_("How long the logs are kept; at least 6 months for high-risk systems."),
     )
-    monitoring = models.TextField(_("monitoring and alert thresholds"), blank=True, help_text=_("What is watched in operation and when it alerts."))
+    monitoring = models.TextField(
+        _("monitoring and alert thresholds"),
+        blank=True,
+        help_text=_("What is watched in operation and when it alerts."),
+    )
 
     class Meta:
         ordering = ["ai_system", "environment", "-created_at"]
@@ -799,7 +1120,12 @@ class Deployment(OrgScopedModel):
     def clean(self) -> None:
         errors: dict[str, Any] = {}
         _same_org(errors, self, "ai_system", "model_version", "gate_review")
-        if self.model_version_id and self.ai_system_id and self.model_version.ai_system_id != self.ai_system_id:
+        if (
+            "model_version" not in errors
+            and self.model_version_id
+            and self.ai_system_id
+            and self.model_version.ai_system_id != self.ai_system_id
+        ):
             errors["model_version"] = _("This model version belongs to another AI system.")
         if self.log_retention_months is not None and self.log_retention_months > 1200:
             errors["log_retention_months"] = _("Give a number of months up to 1200.")
@@ -820,12 +1146,28 @@ class DeploymentEvent(OrgScopedModel):
         MAINTENANCE = "maintenance", _("Maintenance")
         ACCESS = "access", _("Production access change")
 
-    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="events", verbose_name=_("deployment"))
+    deployment = models.ForeignKey(
+        Deployment, on_delete=models.CASCADE, related_name="events", verbose_name=_("deployment")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     description = models.TextField(_("what and why"), help_text=_("For a rollback: why it was rolled back."))
-    from_version = models.ForeignKey(ModelVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("from version"))
-    to_version = models.ForeignKey(ModelVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("to version"))
+    from_version = models.ForeignKey(
+        ModelVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from version"),
+    )
+    to_version = models.ForeignKey(
+        ModelVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to version"),
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
@@ -842,7 +1184,12 @@ class DeploymentEvent(OrgScopedModel):
             errors["description"] = _("Say what happened and why.")
         if self.kind == self.Kind.ROLLBACK and not self.to_version_id:
             errors["to_version"] = _("Name the model version rolled back to.")
-        if self.to_version_id and self.deployment_id and self.to_version.ai_system_id != self.deployment.ai_system_id:
+        if (
+            not {"to_version", "deployment"} & errors.keys()
+            and self.to_version_id
+            and self.deployment_id
+            and self.to_version.ai_system_id != self.deployment.ai_system_id
+        ):
             errors["to_version"] = _("This model version belongs to another AI system.")
         if errors:
             raise ValidationError(errors)

@@ -36,12 +36,19 @@ from .models import (
 
 
 class CriterionIn(Schema):
-    stage: str = Field(..., description="The stage whose exit gate this criterion belongs to (idea, design, development, validation, deployment, operation).")
-    key: str | None = Field(None, max_length=60, description="Short identifier; made from the title when left out.")
+    stage: str = Field(
+        ...,
+        description="The stage whose exit gate this criterion belongs to (idea, design, development, validation, deployment, operation).",
+    )
+    key: str | None = Field(
+        None, max_length=60, description="Short identifier; made from the title when left out."
+    )
     title: str = Field(..., min_length=1, max_length=200)
     guidance: str = ""
     kind: GateCriterion.Kind = GateCriterion.Kind.CHECKLIST
-    condition: str = Field("", description="For kind=automatic: the check AIMS runs (GET /gates/checks lists them).")
+    condition: str = Field(
+        "", description="For kind=automatic: the check AIMS runs (GET /gates/checks lists them)."
+    )
     params: dict[str, Any] = Field(default_factory=dict)
     reference: str = ""
     active: bool = True
@@ -76,7 +83,7 @@ class CriterionList(Page):
     items: list[CriterionOut]
 
 
-class CheckOut(Schema):
+class AutomaticCheckOut(Schema):
     key: str
     title: str
     description: str
@@ -114,9 +121,13 @@ class GateCheckOut(Schema):
     ai_system: str
     stage: str
     next_stage: str
-    final: bool = Field(..., description="True when the system is in its last stage: the gate that led into it is shown.")
+    final: bool = Field(
+        ..., description="True when the system is in its last stage: the gate that led into it is shown."
+    )
     all_met: bool
-    holds: bool = Field(..., description="The system may pass: every criterion met, or an active exception covers the gate.")
+    holds: bool = Field(
+        ..., description="The system may pass: every criterion met, or an active exception covers the gate."
+    )
     results: list[CriterionResultOut]
     exception: ExceptionOut | None = None
 
@@ -128,10 +139,12 @@ class ExceptionIn(Schema):
 
 class MoveIn(Schema):
     note: str = ""
-    exception: ExceptionIn | None = Field(None, description="Record an exception first (needs the right to add gate exceptions).")
+    exception: ExceptionIn | None = Field(
+        None, description="Record an exception first (needs the right to add gate exceptions)."
+    )
 
 
-class ReviewOut(Schema):
+class GateReviewOut(Schema):
     id: int
     ai_system_id: int
     ai_system: str
@@ -154,11 +167,11 @@ class ReviewOut(Schema):
         return obj.created_by.email if obj.created_by_id else None
 
 
-class ReviewList(Page):
-    items: list[ReviewOut]
+class GateReviewList(Page):
+    items: list[GateReviewOut]
 
 
-class EvidenceIn(Schema):
+class GateEvidenceIn(Schema):
     ai_system: str = Field(..., description="The AI system's slug or id.")
     criterion_id: int
     kind: GateEvidence.Kind = GateEvidence.Kind.LINK
@@ -169,7 +182,7 @@ class EvidenceIn(Schema):
     note: str = ""
 
 
-class EvidenceOut(Schema):
+class GateEvidenceOut(Schema):
     id: int
     ai_system_id: int
     criterion_id: int
@@ -186,7 +199,7 @@ class EvidenceOut(Schema):
 
 
 class EvidenceList(Page):
-    items: list[EvidenceOut]
+    items: list[GateEvidenceOut]
 
 
 class StageOut(Schema):
@@ -295,8 +308,12 @@ class DatasetVersionIn(Schema):
     rows: int | None = Field(None, ge=0)
     digest: str = ""
     location: str = ""
-    profile: dict[str, dict[str, float]] = Field(default_factory=dict, description="{attribute: {group: count}}")
-    reference: dict[str, dict[str, float]] = Field(default_factory=dict, description="{attribute: {group: share}}; shares add up to 1")
+    profile: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="{attribute: {group: count}}"
+    )
+    reference: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="{attribute: {group: share}}; shares add up to 1"
+    )
     tolerance: float = 0.05
 
 
@@ -327,12 +344,18 @@ class DatasetVersionOut(Schema):
 
 class SampleIn(Schema):
     csv: str = Field(..., min_length=1, description="The sample as CSV text with a header row.")
-    attributes: list[str] = Field(..., min_length=1, description="The sensitive attribute columns to profile.")
+    attributes: list[str] = Field(
+        ..., min_length=1, description="The sensitive attribute columns to profile."
+    )
 
 
 class AgreementIn(Schema):
-    labels_a: list[str | int | float | bool] = Field(..., description="The first annotator's labels, item by item.")
-    labels_b: list[str | int | float | bool] = Field(..., description="The second annotator's labels of the same items.")
+    labels_a: list[str | int | float | bool] = Field(
+        ..., description="The first annotator's labels, item by item."
+    )
+    labels_b: list[str | int | float | bool] = Field(
+        ..., description="The second annotator's labels of the same items."
+    )
 
 
 # --- models and evaluations -----------------------------------------------------------------------
@@ -419,16 +442,26 @@ Thresholds = dict[str, dict[str, float]]
 
 
 class EvaluationIn(Schema):
-    model_version_id: int | None = Field(None, description="The model version's id; or give ai_system and model_version.")
-    ai_system: str | None = Field(None, description="The AI system's slug (with model_version, instead of model_version_id).")
-    model_version: str | None = Field(None, description="The model version's label, e.g. 2.0.0 (with ai_system).")
-    model: str | None = Field(None, description="The model name, when the system has several models with that version.")
+    model_version_id: int | None = Field(
+        None, description="The model version's id; or give ai_system and model_version."
+    )
+    ai_system: str | None = Field(
+        None, description="The AI system's slug (with model_version, instead of model_version_id)."
+    )
+    model_version: str | None = Field(
+        None, description="The model version's label, e.g. 2.0.0 (with ai_system)."
+    )
+    model: str | None = Field(
+        None, description="The model name, when the system has several models with that version."
+    )
     kind: Evaluation.Kind = Evaluation.Kind.TECHNICAL
     title: str = ""
     dataset_version_id: int | None = None
     metrics: dict[str, float] = Field(default_factory=dict, description="{metric name: value}")
-    thresholds: Thresholds = Field(default_factory=dict, description="{metric name: {\"min\": x, \"max\": y}}")
-    fairness: dict[str, dict[str, dict[str, float]]] = Field(default_factory=dict, description="{attribute: {group: {metric: value}}}")
+    thresholds: Thresholds = Field(default_factory=dict, description='{metric name: {"min": x, "max": y}}')
+    fairness: dict[str, dict[str, dict[str, float]]] = Field(
+        default_factory=dict, description="{attribute: {group: {metric: value}}}"
+    )
     conclusion: str = ""
     source: Evaluation.Source | None = None
     evaluated_at: dt.datetime | None = None
@@ -477,7 +510,9 @@ class VendorIn(Schema):
     kind: Vendor.Kind = Vendor.Kind.API
     services: str = ""
     ai_systems: list[int] = Field(default_factory=list)
-    questionnaire: dict[str, bool] = Field(default_factory=dict, description="Answers by question key (GET /vendors/-/questionnaire).")
+    questionnaire: dict[str, bool] = Field(
+        default_factory=dict, description="Answers by question key (GET /vendors/-/questionnaire)."
+    )
     assessed_on: dt.date | None = None
     terms_reviewed_on: dt.date | None = None
     terms_next_review: dt.date | None = None
@@ -564,7 +599,9 @@ class DeploymentIn(Schema):
     plan: str = ""
     rollback_procedure: str = ""
     deployed_at: dt.datetime | None = None
-    production_access: list[int] = Field(default_factory=list, description="User ids of the people with access.")
+    production_access: list[int] = Field(
+        default_factory=list, description="User ids of the people with access."
+    )
     log_location: str = ""
     log_retention_months: int | None = Field(None, ge=0)
     monitoring: str = ""

@@ -39,18 +39,18 @@ from .schemas import (
     DueOut,
     FromLibraryIn,
     HeatMapOut,
-    LibraryEntry,
     MethodologyChanged,
     MethodologyIn,
     MethodologyOut,
     ReassessmentOut,
     RecomputeJobOut,
-    ReviewIn,
     RevokeIn,
     RiskIn,
+    RiskLibraryEntry,
     RiskList,
     RiskOut,
     RiskPatch,
+    RiskReviewIn,
     TreatmentIn,
     TreatmentList,
     TreatmentOut,
@@ -254,7 +254,9 @@ def export_risks(request: HttpRequest, filters: Query[RiskFilters], format: str 
     return exports.register_response(actor, qs, format)
 
 
-@risk_router.get("/library", response=list[LibraryEntry], summary="Typical AI risks to start a register from")
+@risk_router.get(
+    "/library", response=list[RiskLibraryEntry], summary="Typical AI risks to start a register from"
+)
 def risk_library(request: HttpRequest) -> Any:
     actor_of(request).require("risk", "view")
     return library.ENTRIES
@@ -286,7 +288,7 @@ def due(request: HttpRequest, mine: bool = False) -> Any:
 @risk_router.post(
     "/{key}/review", response=RiskOut, summary="Record a review that confirms the current values"
 )
-def review(request: HttpRequest, key: str, payload: ReviewIn, response: HttpResponse) -> Any:
+def review(request: HttpRequest, key: str, payload: RiskReviewIn, response: HttpResponse) -> Any:
     actor = actor_of(request)
     risk = _risk(actor, key)
     services.review_risk(actor, risk, note=payload.note, expected_version=expected_version(request, risk))

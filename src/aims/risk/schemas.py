@@ -255,7 +255,7 @@ class RiskList(Page):
     items: list[RiskOut]
 
 
-class ReviewIn(Schema):
+class RiskReviewIn(Schema):
     note: str = Field("", description="What the review found.")
 
 
@@ -269,7 +269,7 @@ class ReassessmentOut(Schema):
     current: dict[str, Any]
 
 
-class LibraryEntry(Schema):
+class RiskLibraryEntry(Schema):
     key: str
     category: str
     title: str

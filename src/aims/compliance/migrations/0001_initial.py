@@ -10,394 +10,1329 @@ import aims.inventory.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0003_mfa'),
-        ('inventory', '0001_initial'),
-        ('risk', '0001_initial'),
+        ("core", "0003_mfa"),
+        ("inventory", "0001_initial"),
+        ("risk", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Classification',
+            name="Classification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('number', models.PositiveIntegerField(editable=False, verbose_name='version')),
-                ('is_current', models.BooleanField(default=True, editable=False)),
-                ('answers', models.JSONField(default=dict, help_text="The questionnaire's answers.", verbose_name='answers')),
-                ('tier', models.CharField(choices=[('not_ai_system', 'Not an AI system'), ('prohibited', 'Prohibited practice'), ('high', 'High risk'), ('limited', 'Limited risk (transparency)'), ('minimal', 'Minimal risk')], editable=False, max_length=16, verbose_name='tier')),
-                ('gpai', models.CharField(blank=True, editable=False, help_text='gpai or gpai_systemic_risk when a GPAI model.', max_length=24)),
-                ('roles', models.JSONField(default=list, editable=False)),
-                ('reasoning', models.JSONField(default=list, editable=False)),
-                ('citations', models.JSONField(default=list, editable=False)),
-                ('obligations', models.JSONField(default=list, editable=False)),
-                ('facts', models.JSONField(default=dict, editable=False, help_text="The system's facts at classification time.")),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('ai_system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='classifications', to='inventory.aisystem', verbose_name='AI system')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(editable=False, verbose_name="version")),
+                ("is_current", models.BooleanField(default=True, editable=False)),
+                (
+                    "answers",
+                    models.JSONField(
+                        default=dict, help_text="The questionnaire's answers.", verbose_name="answers"
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("not_ai_system", "Not an AI system"),
+                            ("prohibited", "Prohibited practice"),
+                            ("high", "High risk"),
+                            ("limited", "Limited risk (transparency)"),
+                            ("minimal", "Minimal risk"),
+                        ],
+                        editable=False,
+                        max_length=16,
+                        verbose_name="tier",
+                    ),
+                ),
+                (
+                    "gpai",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        help_text="gpai or gpai_systemic_risk when a GPAI model.",
+                        max_length=24,
+                    ),
+                ),
+                ("roles", models.JSONField(default=list, editable=False)),
+                ("reasoning", models.JSONField(default=list, editable=False)),
+                ("citations", models.JSONField(default=list, editable=False)),
+                ("obligations", models.JSONField(default=list, editable=False)),
+                (
+                    "facts",
+                    models.JSONField(
+                        default=dict, editable=False, help_text="The system's facts at classification time."
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="classifications",
+                        to="inventory.aisystem",
+                        verbose_name="AI system",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'EU AI Act classification',
-                'verbose_name_plural': 'EU AI Act classifications',
-                'ordering': ['ai_system', '-number'],
+                "verbose_name": "EU AI Act classification",
+                "verbose_name_plural": "EU AI Act classifications",
+                "ordering": ["ai_system", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='Control',
+            name="Control",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('ref', models.CharField(help_text='Short unique id in the organization, e.g. CTL-007.', max_length=30, verbose_name='reference')),
-                ('name', models.CharField(help_text='What the control is, in a few words.', max_length=200, verbose_name='name')),
-                ('description', models.TextField(blank=True, help_text='What is done, by whom, how often, and what it prevents or detects.', verbose_name='description')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('in_progress', 'In progress'), ('implemented', 'Implemented'), ('not_effective', 'Not effective')], default='planned', help_text='Planned, in progress, implemented, or implemented but found not effective.', max_length=16, verbose_name='implementation status')),
-                ('review_date', models.DateField(blank=True, help_text='When someone next checks that it works.', null=True, verbose_name='next effectiveness review')),
-                ('last_reviewed_on', models.DateField(blank=True, null=True, verbose_name='last reviewed')),
-                ('effectiveness', models.CharField(choices=[('not_reviewed', 'Not reviewed yet'), ('effective', 'Effective'), ('partially_effective', 'Partially effective'), ('not_effective', 'Not effective')], default='not_reviewed', help_text='The result of the last review: does the control achieve what it is for?', max_length=24, verbose_name='effectiveness')),
-                ('effectiveness_note', models.TextField(blank=True, verbose_name='review notes')),
-                ('evidence_links', models.JSONField(blank=True, default=list, help_text='Web addresses of records that show the control works: tickets, reports, dashboards.', validators=[aims.inventory.models.validate_url_list], verbose_name='evidence links')),
-                ('library_key', models.CharField(blank=True, editable=False, max_length=60)),
-                ('ai_systems', models.ManyToManyField(blank=True, help_text='Leave empty for a control that covers the whole organization.', related_name='controls', to='inventory.aisystem', verbose_name='AI systems covered')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
-                ('owner', models.ForeignKey(blank=True, help_text='The person accountable for the control working. Must be a member.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('risks', models.ManyToManyField(blank=True, help_text='Risks of the register this control reduces (their existing or additional controls).', related_name='controls', to='risk.risk', verbose_name='risks treated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "ref",
+                    models.CharField(
+                        help_text="Short unique id in the organization, e.g. CTL-007.",
+                        max_length=30,
+                        verbose_name="reference",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="What the control is, in a few words.", max_length=200, verbose_name="name"
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        help_text="What is done, by whom, how often, and what it prevents or detects.",
+                        verbose_name="description",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("in_progress", "In progress"),
+                            ("implemented", "Implemented"),
+                            ("not_effective", "Not effective"),
+                        ],
+                        default="planned",
+                        help_text="Planned, in progress, implemented, or implemented but found not effective.",
+                        max_length=16,
+                        verbose_name="implementation status",
+                    ),
+                ),
+                (
+                    "review_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="When someone next checks that it works.",
+                        null=True,
+                        verbose_name="next effectiveness review",
+                    ),
+                ),
+                ("last_reviewed_on", models.DateField(blank=True, null=True, verbose_name="last reviewed")),
+                (
+                    "effectiveness",
+                    models.CharField(
+                        choices=[
+                            ("not_reviewed", "Not reviewed yet"),
+                            ("effective", "Effective"),
+                            ("partially_effective", "Partially effective"),
+                            ("not_effective", "Not effective"),
+                        ],
+                        default="not_reviewed",
+                        help_text="The result of the last review: does the control achieve what it is for?",
+                        max_length=24,
+                        verbose_name="effectiveness",
+                    ),
+                ),
+                ("effectiveness_note", models.TextField(blank=True, verbose_name="review notes")),
+                (
+                    "evidence_links",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Web addresses of records that show the control works: tickets, reports, dashboards.",
+                        validators=[aims.inventory.models.validate_url_list],
+                        verbose_name="evidence links",
+                    ),
+                ),
+                ("library_key", models.CharField(blank=True, editable=False, max_length=60)),
+                (
+                    "ai_systems",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Leave empty for a control that covers the whole organization.",
+                        related_name="controls",
+                        to="inventory.aisystem",
+                        verbose_name="AI systems covered",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The person accountable for the control working. Must be a member.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "risks",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Risks of the register this control reduces (their existing or additional controls).",
+                        related_name="controls",
+                        to="risk.risk",
+                        verbose_name="risks treated",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'control',
-                'verbose_name_plural': 'controls',
-                'ordering': ['ref'],
+                "verbose_name": "control",
+                "verbose_name_plural": "controls",
+                "ordering": ["ref"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('title', models.CharField(help_text="What the record is, e.g. 'Q3 bias test report'.", max_length=200, verbose_name='title')),
-                ('url', models.URLField(blank=True, help_text='Where the record lives, when it is not uploaded.', verbose_name='link')),
-                ('file', models.FileField(blank=True, editable=False, upload_to=aims.compliance.models.evidence_path, verbose_name='file')),
-                ('filename', models.CharField(blank=True, editable=False, max_length=200, verbose_name='file name')),
-                ('sha256', models.CharField(blank=True, editable=False, max_length=64, verbose_name='SHA-256')),
-                ('size', models.PositiveBigIntegerField(default=0, editable=False, verbose_name='size')),
-                ('content_type', models.CharField(blank=True, editable=False, max_length=100)),
-                ('collected_on', models.DateField(default=django.utils.timezone.localdate, help_text='When the record was made.', verbose_name='collected on')),
-                ('control', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='compliance.control', verbose_name='control')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="What the record is, e.g. 'Q3 bias test report'.",
+                        max_length=200,
+                        verbose_name="title",
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True,
+                        help_text="Where the record lives, when it is not uploaded.",
+                        verbose_name="link",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        editable=False,
+                        upload_to=aims.compliance.models.evidence_path,
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "filename",
+                    models.CharField(blank=True, editable=False, max_length=200, verbose_name="file name"),
+                ),
+                (
+                    "sha256",
+                    models.CharField(blank=True, editable=False, max_length=64, verbose_name="SHA-256"),
+                ),
+                ("size", models.PositiveBigIntegerField(default=0, editable=False, verbose_name="size")),
+                ("content_type", models.CharField(blank=True, editable=False, max_length=100)),
+                (
+                    "collected_on",
+                    models.DateField(
+                        default=django.utils.timezone.localdate,
+                        help_text="When the record was made.",
+                        verbose_name="collected on",
+                    ),
+                ),
+                (
+                    "control",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="compliance.control",
+                        verbose_name="control",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evidence',
-                'verbose_name_plural': 'evidence',
-                'ordering': ['-collected_on', '-pk'],
+                "verbose_name": "evidence",
+                "verbose_name_plural": "evidence",
+                "ordering": ["-collected_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Framework',
+            name="Framework",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(help_text='Short identifier used in URLs and the API.', max_length=80, verbose_name='slug')),
-                ('name', models.CharField(help_text='The name people use, e.g. ISO/IEC 42001:2023.', max_length=200, verbose_name='name')),
-                ('full_title', models.CharField(blank=True, max_length=400, verbose_name='full title')),
-                ('version', models.CharField(help_text='Edition or version, e.g. 2023.', max_length=40, verbose_name='version')),
-                ('publisher', models.CharField(blank=True, help_text='Who issues it.', max_length=200, verbose_name='publisher')),
-                ('kind', models.CharField(choices=[('standard', 'Standard'), ('regulation', 'Regulation or law'), ('framework', 'Framework'), ('guideline', 'Guideline'), ('custom', 'Internal policy or sector rule')], default='custom', max_length=16, verbose_name='kind')),
-                ('jurisdiction', models.CharField(blank=True, help_text='Where it applies, e.g. EU.', max_length=100, verbose_name='jurisdiction')),
-                ('url', models.URLField(blank=True, verbose_name='web address')),
-                ('status', models.CharField(blank=True, max_length=200, verbose_name='status')),
-                ('description', models.TextField(blank=True, help_text='What it is about, in plain words.', verbose_name='description')),
-                ('licence', models.TextField(blank=True, help_text='Under which terms its text may be used.', verbose_name='licence')),
-                ('data', models.JSONField(blank=True, default=dict, editable=False, help_text='Roles, risk tiers, application dates, amendments and Annex C items from the catalog file.')),
-                ('content_hash', models.CharField(blank=True, editable=False, max_length=64)),
-                ('loaded_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('version_number', models.PositiveIntegerField(default=1, editable=False)),
-                ('organization', models.ForeignKey(blank=True, help_text="Empty for the catalogs that ship with AIMS; set for an organization's own frameworks.", null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Short identifier used in URLs and the API.",
+                        max_length=80,
+                        verbose_name="slug",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The name people use, e.g. ISO/IEC 42001:2023.",
+                        max_length=200,
+                        verbose_name="name",
+                    ),
+                ),
+                ("full_title", models.CharField(blank=True, max_length=400, verbose_name="full title")),
+                (
+                    "version",
+                    models.CharField(
+                        help_text="Edition or version, e.g. 2023.", max_length=40, verbose_name="version"
+                    ),
+                ),
+                (
+                    "publisher",
+                    models.CharField(
+                        blank=True, help_text="Who issues it.", max_length=200, verbose_name="publisher"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("standard", "Standard"),
+                            ("regulation", "Regulation or law"),
+                            ("framework", "Framework"),
+                            ("guideline", "Guideline"),
+                            ("custom", "Internal policy or sector rule"),
+                        ],
+                        default="custom",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "jurisdiction",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where it applies, e.g. EU.",
+                        max_length=100,
+                        verbose_name="jurisdiction",
+                    ),
+                ),
+                ("url", models.URLField(blank=True, verbose_name="web address")),
+                ("status", models.CharField(blank=True, max_length=200, verbose_name="status")),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True, help_text="What it is about, in plain words.", verbose_name="description"
+                    ),
+                ),
+                (
+                    "licence",
+                    models.TextField(
+                        blank=True,
+                        help_text="Under which terms its text may be used.",
+                        verbose_name="licence",
+                    ),
+                ),
+                (
+                    "data",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        editable=False,
+                        help_text="Roles, risk tiers, application dates, amendments and Annex C items from the catalog file.",
+                    ),
+                ),
+                ("content_hash", models.CharField(blank=True, editable=False, max_length=64)),
+                ("loaded_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("version_number", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for the catalogs that ship with AIMS; set for an organization's own frameworks.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'framework',
-                'verbose_name_plural': 'frameworks',
-                'ordering': ['name'],
+                "verbose_name": "framework",
+                "verbose_name_plural": "frameworks",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Crosswalk',
+            name="Crosswalk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('indicative', models.BooleanField(default=True, help_text='True for our own, non-authoritative mappings.')),
-                ('description', models.TextField(blank=True)),
-                ('provenance', models.TextField(blank=True)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='compliance.framework')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='compliance.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "indicative",
+                    models.BooleanField(
+                        default=True, help_text="True for our own, non-authoritative mappings."
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("provenance", models.TextField(blank=True)),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="compliance.framework",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="compliance.framework",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'crosswalk',
-                'ordering': ['slug'],
+                "verbose_name": "crosswalk",
+                "ordering": ["slug"],
             },
         ),
         migrations.CreateModel(
-            name='CatalogChange',
+            name="CatalogChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('detected_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('previous_hash', models.CharField(blank=True, max_length=64)),
-                ('new_hash', models.CharField(max_length=64)),
-                ('added', models.JSONField(blank=True, default=list)),
-                ('removed', models.JSONField(blank=True, default=list)),
-                ('changed', models.JSONField(blank=True, default=list, help_text='[{ref, fields}] for requirements whose text changed.')),
-                ('dates', models.JSONField(blank=True, default=list, help_text='Application dates added or changed.')),
-                ('amendments', models.JSONField(blank=True, default=list, help_text='Amendments added or whose status changed.')),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='compliance.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("detected_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("previous_hash", models.CharField(blank=True, max_length=64)),
+                ("new_hash", models.CharField(max_length=64)),
+                ("added", models.JSONField(blank=True, default=list)),
+                ("removed", models.JSONField(blank=True, default=list)),
+                (
+                    "changed",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="[{ref, fields}] for requirements whose text changed.",
+                    ),
+                ),
+                (
+                    "dates",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Application dates added or changed."
+                    ),
+                ),
+                (
+                    "amendments",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Amendments added or whose status changed."
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="compliance.framework",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'catalog change',
-                'ordering': ['-detected_at', '-pk'],
+                "verbose_name": "catalog change",
+                "ordering": ["-detected_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='GapAssessment',
+            name="GapAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('title', models.CharField(help_text="e.g. 'Initial gap analysis, Q1'.", max_length=200, verbose_name='title')),
-                ('assessed_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='assessed on')),
-                ('status', models.CharField(choices=[('in_progress', 'In progress'), ('completed', 'Completed')], default='in_progress', max_length=16, verbose_name='status')),
-                ('target_level', models.PositiveSmallIntegerField(default=3, help_text='The maturity the organization aims for (3 = defined and followed).', verbose_name='target maturity')),
-                ('scale', models.JSONField(default=aims.compliance.models.default_scale, help_text='What each level from 0 to 5 means; editable.', verbose_name='maturity scale')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('framework', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='compliance.framework')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="e.g. 'Initial gap analysis, Q1'.", max_length=200, verbose_name="title"
+                    ),
+                ),
+                (
+                    "assessed_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="assessed on"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("in_progress", "In progress"), ("completed", "Completed")],
+                        default="in_progress",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "target_level",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="The maturity the organization aims for (3 = defined and followed).",
+                        verbose_name="target maturity",
+                    ),
+                ),
+                (
+                    "scale",
+                    models.JSONField(
+                        default=aims.compliance.models.default_scale,
+                        help_text="What each level from 0 to 5 means; editable.",
+                        verbose_name="maturity scale",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="compliance.framework",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gap assessment',
-                'verbose_name_plural': 'gap assessments',
-                'ordering': ['-assessed_on', '-pk'],
+                "verbose_name": "gap assessment",
+                "verbose_name_plural": "gap assessments",
+                "ordering": ["-assessed_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Regulation',
+            name="Regulation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('title', models.CharField(help_text="e.g. 'EU AI Act', 'EBA guidelines on loan origination'.", max_length=200, verbose_name='title')),
-                ('kind', models.CharField(choices=[('law', 'Law or regulation'), ('standard', 'Standard'), ('sector', 'Sector rule (finance, health, public safety...)'), ('contract', 'Contract or customer requirement'), ('guidance', 'Regulator guidance')], default='law', max_length=16, verbose_name='kind')),
-                ('jurisdiction', models.CharField(blank=True, max_length=100, verbose_name='jurisdiction')),
-                ('applicability', models.TextField(blank=True, help_text='Which activities, AI systems or markets bring it into play.', verbose_name='why it applies')),
-                ('review_date', models.DateField(blank=True, help_text='When to check it for changes next.', null=True, verbose_name='next review')),
-                ('url', models.URLField(blank=True, verbose_name='web address')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('framework', models.ForeignKey(blank=True, help_text='The catalog in AIMS that holds its requirements, when there is one.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='compliance.framework', verbose_name='catalog')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
-                ('owner', models.ForeignKey(blank=True, help_text='Who follows changes to it. Must be a member.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="e.g. 'EU AI Act', 'EBA guidelines on loan origination'.",
+                        max_length=200,
+                        verbose_name="title",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("law", "Law or regulation"),
+                            ("standard", "Standard"),
+                            ("sector", "Sector rule (finance, health, public safety...)"),
+                            ("contract", "Contract or customer requirement"),
+                            ("guidance", "Regulator guidance"),
+                        ],
+                        default="law",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("jurisdiction", models.CharField(blank=True, max_length=100, verbose_name="jurisdiction")),
+                (
+                    "applicability",
+                    models.TextField(
+                        blank=True,
+                        help_text="Which activities, AI systems or markets bring it into play.",
+                        verbose_name="why it applies",
+                    ),
+                ),
+                (
+                    "review_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="When to check it for changes next.",
+                        null=True,
+                        verbose_name="next review",
+                    ),
+                ),
+                ("url", models.URLField(blank=True, verbose_name="web address")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The catalog in AIMS that holds its requirements, when there is one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="compliance.framework",
+                        verbose_name="catalog",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Who follows changes to it. Must be a member.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'regulation',
-                'verbose_name_plural': 'regulatory register',
-                'ordering': ['title'],
+                "verbose_name": "regulation",
+                "verbose_name_plural": "regulatory register",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Requirement',
+            name="Requirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ref_id', models.CharField(help_text='The number as people cite it: 6.1.3, A.6.2.4, Art. 27.', max_length=60, verbose_name='number')),
-                ('number', models.CharField(blank=True, help_text='The bare article or section number, for sorting.', max_length=20)),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('kind', models.CharField(max_length=32, verbose_name='kind')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('depth', models.PositiveSmallIntegerField(default=0)),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('guidance', models.TextField(blank=True, verbose_name='implementation guidance')),
-                ('objective', models.TextField(blank=True, verbose_name='objective')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('assessable', models.BooleanField(default=False, help_text='Whether a gap assessment or the SoA scores this entry.', verbose_name='assessable')),
-                ('documented_information', models.JSONField(blank=True, default=list)),
-                ('annex_c_objectives', models.JSONField(blank=True, default=list)),
-                ('annex_c_risk_sources', models.JSONField(blank=True, default=list)),
-                ('roles', models.JSONField(blank=True, default=list)),
-                ('risk_tiers', models.JSONField(blank=True, default=list)),
-                ('applies_from', models.CharField(blank=True, max_length=60)),
-                ('added_by', models.CharField(blank=True, max_length=60)),
-                ('amended_by', models.JSONField(blank=True, default=list)),
-                ('deadline_days', models.PositiveIntegerField(blank=True, null=True)),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requirements', to='compliance.framework')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='compliance.requirement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ref_id",
+                    models.CharField(
+                        help_text="The number as people cite it: 6.1.3, A.6.2.4, Art. 27.",
+                        max_length=60,
+                        verbose_name="number",
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        blank=True,
+                        help_text="The bare article or section number, for sorting.",
+                        max_length=20,
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("kind", models.CharField(max_length=32, verbose_name="kind")),
+                ("order", models.PositiveIntegerField(default=0)),
+                ("depth", models.PositiveSmallIntegerField(default=0)),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("guidance", models.TextField(blank=True, verbose_name="implementation guidance")),
+                ("objective", models.TextField(blank=True, verbose_name="objective")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "assessable",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Whether a gap assessment or the SoA scores this entry.",
+                        verbose_name="assessable",
+                    ),
+                ),
+                ("documented_information", models.JSONField(blank=True, default=list)),
+                ("annex_c_objectives", models.JSONField(blank=True, default=list)),
+                ("annex_c_risk_sources", models.JSONField(blank=True, default=list)),
+                ("roles", models.JSONField(blank=True, default=list)),
+                ("risk_tiers", models.JSONField(blank=True, default=list)),
+                ("applies_from", models.CharField(blank=True, max_length=60)),
+                ("added_by", models.CharField(blank=True, max_length=60)),
+                ("amended_by", models.JSONField(blank=True, default=list)),
+                ("deadline_days", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="requirements",
+                        to="compliance.framework",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="compliance.requirement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'requirement',
-                'verbose_name_plural': 'requirements',
-                'ordering': ['framework', 'order'],
+                "verbose_name": "requirement",
+                "verbose_name_plural": "requirements",
+                "ordering": ["framework", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Obligation',
+            name="Obligation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('role', models.CharField(max_length=40)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('not_applicable', 'No longer applicable')], default='open', max_length=16)),
-                ('note', models.TextField(blank=True)),
-                ('ai_system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ai_act_obligations', to='inventory.aisystem')),
-                ('classification', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='compliance.classification')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
-                ('requirement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='compliance.requirement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                ("role", models.CharField(max_length=40)),
+                ("due_date", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("done", "Done"),
+                            ("not_applicable", "No longer applicable"),
+                        ],
+                        default="open",
+                        max_length=16,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ai_act_obligations",
+                        to="inventory.aisystem",
+                    ),
+                ),
+                (
+                    "classification",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="compliance.classification",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
+                (
+                    "requirement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="compliance.requirement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'AI Act obligation',
-                'verbose_name_plural': 'AI Act obligations',
-                'ordering': ['due_date', 'requirement__order'],
+                "verbose_name": "AI Act obligation",
+                "verbose_name_plural": "AI Act obligations",
+                "ordering": ["due_date", "requirement__order"],
             },
         ),
         migrations.CreateModel(
-            name='Mapping',
+            name="Mapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relation', models.CharField(max_length=16)),
-                ('note', models.TextField(blank=True)),
-                ('crosswalk', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mappings', to='compliance.crosswalk')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mapped_to', to='compliance.requirement')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mapped_from', to='compliance.requirement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("relation", models.CharField(max_length=16)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "crosswalk",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mappings",
+                        to="compliance.crosswalk",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mapped_to",
+                        to="compliance.requirement",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mapped_from",
+                        to="compliance.requirement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'crosswalk mapping',
+                "verbose_name": "crosswalk mapping",
             },
         ),
         migrations.CreateModel(
-            name='GapScore',
+            name="GapScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('maturity', models.PositiveSmallIntegerField(blank=True, help_text='0 (absent) to 5 (optimising); empty when not scored yet.', null=True, verbose_name='maturity')),
-                ('notes', models.TextField(blank=True, help_text='What exists, what is missing.', verbose_name='notes')),
-                ('evidence', models.TextField(blank=True, help_text='What was looked at: documents, records, interviews.', verbose_name='evidence')),
-                ('assessment', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='compliance.gapassessment')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
-                ('requirement', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='compliance.requirement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "maturity",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="0 (absent) to 5 (optimising); empty when not scored yet.",
+                        null=True,
+                        verbose_name="maturity",
+                    ),
+                ),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True, help_text="What exists, what is missing.", verbose_name="notes"
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.TextField(
+                        blank=True,
+                        help_text="What was looked at: documents, records, interviews.",
+                        verbose_name="evidence",
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="compliance.gapassessment",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
+                (
+                    "requirement",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="compliance.requirement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gap score',
-                'verbose_name_plural': 'gap scores',
-                'ordering': ['assessment', 'requirement__order'],
+                "verbose_name": "gap score",
+                "verbose_name_plural": "gap scores",
+                "ordering": ["assessment", "requirement__order"],
             },
         ),
         migrations.AddField(
-            model_name='control',
-            name='requirements',
-            field=models.ManyToManyField(blank=True, help_text='The requirements of any framework this control meets, e.g. ISO/IEC 42001 A.6.2.4 or AI Act Art. 15.', related_name='controls', to='compliance.requirement', verbose_name='requirements satisfied'),
+            model_name="control",
+            name="requirements",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="The requirements of any framework this control meets, e.g. ISO/IEC 42001 A.6.2.4 or AI Act Art. 15.",
+                related_name="controls",
+                to="compliance.requirement",
+                verbose_name="requirements satisfied",
+            ),
         ),
         migrations.CreateModel(
-            name='SoA',
+            name="SoA",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('number', models.PositiveIntegerField(editable=False, verbose_name='version number')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved'), ('superseded', 'Superseded')], default='draft', editable=False, max_length=16, verbose_name='status')),
-                ('notes', models.TextField(blank=True, help_text='What changed in this version and why.', verbose_name='notes')),
-                ('approved_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='approved')),
-                ('approval_note', models.TextField(blank=True, editable=False, verbose_name='approval note')),
-                ('approved_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('framework', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='compliance.framework')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(editable=False, verbose_name="version number")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("approved", "Approved"), ("superseded", "Superseded")],
+                        default="draft",
+                        editable=False,
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True, help_text="What changed in this version and why.", verbose_name="notes"
+                    ),
+                ),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="approved"),
+                ),
+                ("approval_note", models.TextField(blank=True, editable=False, verbose_name="approval note")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="compliance.framework",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Statement of Applicability',
-                'verbose_name_plural': 'Statement of Applicability versions',
-                'ordering': ['-number'],
+                "verbose_name": "Statement of Applicability",
+                "verbose_name_plural": "Statement of Applicability versions",
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='SoAEntry',
+            name="SoAEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('applicable', models.BooleanField(blank=True, help_text="Whether the control is needed to treat the organization's AI risks (empty: not decided yet).", null=True, verbose_name='applicable')),
-                ('justification', models.TextField(blank=True, help_text='Why it is included, or why it is excluded. Required either way (clause 6.1.3 d).', verbose_name='justification')),
-                ('implementation_status', models.CharField(choices=[('not_started', 'Not started'), ('planned', 'Planned'), ('partial', 'Partially implemented'), ('implemented', 'Implemented')], default='not_started', help_text='How far the organization is in putting the control in place.', max_length=16, verbose_name='implementation status')),
-                ('evidence_note', models.TextField(blank=True, help_text="Where the evidence of implementation is, beyond the controls' own.", verbose_name='evidence')),
-                ('controls', models.ManyToManyField(blank=True, help_text="The organization's controls that implement it.", related_name='soa_entries', to='compliance.control', verbose_name='implementing controls')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
-                ('requirement', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='compliance.requirement')),
-                ('soa', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='compliance.soa')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "applicable",
+                    models.BooleanField(
+                        blank=True,
+                        help_text="Whether the control is needed to treat the organization's AI risks (empty: not decided yet).",
+                        null=True,
+                        verbose_name="applicable",
+                    ),
+                ),
+                (
+                    "justification",
+                    models.TextField(
+                        blank=True,
+                        help_text="Why it is included, or why it is excluded. Required either way (clause 6.1.3 d).",
+                        verbose_name="justification",
+                    ),
+                ),
+                (
+                    "implementation_status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("planned", "Planned"),
+                            ("partial", "Partially implemented"),
+                            ("implemented", "Implemented"),
+                        ],
+                        default="not_started",
+                        help_text="How far the organization is in putting the control in place.",
+                        max_length=16,
+                        verbose_name="implementation status",
+                    ),
+                ),
+                (
+                    "evidence_note",
+                    models.TextField(
+                        blank=True,
+                        help_text="Where the evidence of implementation is, beyond the controls' own.",
+                        verbose_name="evidence",
+                    ),
+                ),
+                (
+                    "controls",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The organization's controls that implement it.",
+                        related_name="soa_entries",
+                        to="compliance.control",
+                        verbose_name="implementing controls",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
+                (
+                    "requirement",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="compliance.requirement",
+                    ),
+                ),
+                (
+                    "soa",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="compliance.soa",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SoA entry',
-                'verbose_name_plural': 'SoA entries',
-                'ordering': ['soa', 'requirement__order'],
+                "verbose_name": "SoA entry",
+                "verbose_name_plural": "SoA entries",
+                "ordering": ["soa", "requirement__order"],
             },
         ),
         migrations.AddConstraint(
-            model_name='classification',
-            constraint=models.UniqueConstraint(fields=('ai_system', 'number'), name='classification_unique_number'),
+            model_name="classification",
+            constraint=models.UniqueConstraint(
+                fields=("ai_system", "number"), name="classification_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='framework',
-            constraint=models.UniqueConstraint(condition=models.Q(('organization__isnull', True)), fields=('slug',), name='framework_unique_global_slug'),
+            model_name="framework",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("organization__isnull", True)),
+                fields=("slug",),
+                name="framework_unique_global_slug",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='framework',
-            constraint=models.UniqueConstraint(fields=('organization', 'slug'), name='framework_unique_org_slug'),
+            model_name="framework",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "slug"), name="framework_unique_org_slug"
+            ),
         ),
         migrations.AddIndex(
-            model_name='requirement',
-            index=models.Index(fields=['framework', 'kind'], name='requirement_fw_kind_idx'),
+            model_name="requirement",
+            index=models.Index(fields=["framework", "kind"], name="requirement_fw_kind_idx"),
         ),
         migrations.AddConstraint(
-            model_name='requirement',
-            constraint=models.UniqueConstraint(fields=('framework', 'ref_id'), name='requirement_unique_ref'),
+            model_name="requirement",
+            constraint=models.UniqueConstraint(fields=("framework", "ref_id"), name="requirement_unique_ref"),
         ),
         migrations.AddConstraint(
-            model_name='obligation',
-            constraint=models.UniqueConstraint(fields=('ai_system', 'requirement', 'role'), name='obligation_unique'),
+            model_name="obligation",
+            constraint=models.UniqueConstraint(
+                fields=("ai_system", "requirement", "role"), name="obligation_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gapscore',
-            constraint=models.UniqueConstraint(fields=('assessment', 'requirement'), name='gapscore_unique_req'),
+            model_name="gapscore",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "requirement"), name="gapscore_unique_req"
+            ),
         ),
         migrations.AddIndex(
-            model_name='control',
-            index=models.Index(fields=['organization', 'status'], name='control_org_status_idx'),
+            model_name="control",
+            index=models.Index(fields=["organization", "status"], name="control_org_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='control',
-            constraint=models.UniqueConstraint(fields=('organization', 'ref'), name='control_unique_ref'),
+            model_name="control",
+            constraint=models.UniqueConstraint(fields=("organization", "ref"), name="control_unique_ref"),
         ),
         migrations.AddConstraint(
-            model_name='soa',
-            constraint=models.UniqueConstraint(fields=('organization', 'number'), name='soa_unique_number'),
+            model_name="soa",
+            constraint=models.UniqueConstraint(fields=("organization", "number"), name="soa_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='soaentry',
-            constraint=models.UniqueConstraint(fields=('soa', 'requirement'), name='soaentry_unique_req'),
+            model_name="soaentry",
+            constraint=models.UniqueConstraint(fields=("soa", "requirement"), name="soaentry_unique_req"),
         ),
     ]

@@ -27,7 +27,11 @@ def user(email: str) -> User:
 
 def member_actor(email: str, org_slug: str) -> Actor:
     org, person = organization(org_slug), user(email)
-    membership = Membership.objects.filter(user=person, organization=org).select_related("user", "organization").first()
+    membership = (
+        Membership.objects.filter(user=person, organization=org)
+        .select_related("user", "organization")
+        .first()
+    )
     if membership is None:
         raise CommandError(f"{email} is not a member of {org_slug}")
     return Actor.for_membership(membership, source="cli")

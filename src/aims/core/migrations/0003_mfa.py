@@ -7,41 +7,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_audit_append_only'),
+        ("core", "0002_audit_append_only"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='mfa_policy',
-            field=models.CharField(choices=[('optional', 'Optional'), ('privileged', 'Required for privileged roles'), ('all', 'Required for every member')], default='optional', help_text='Whether members must confirm their login with a code from an authenticator app. Privileged roles: organization admin, AI manager, top management, CIO/CDO.', max_length=16, verbose_name='two-factor authentication'),
+            model_name="organization",
+            name="mfa_policy",
+            field=models.CharField(
+                choices=[
+                    ("optional", "Optional"),
+                    ("privileged", "Required for privileged roles"),
+                    ("all", "Required for every member"),
+                ],
+                default="optional",
+                help_text="Whether members must confirm their login with a code from an authenticator app. Privileged roles: organization admin, AI manager, top management, CIO/CDO.",
+                max_length=16,
+                verbose_name="two-factor authentication",
+            ),
         ),
         migrations.CreateModel(
-            name='MfaDevice',
+            name="MfaDevice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('secret_encrypted', models.TextField()),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('last_used_step', models.BigIntegerField(default=0, help_text='Refuses a code that was already used.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='mfa_device', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("secret_encrypted", models.TextField()),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "last_used_step",
+                    models.BigIntegerField(default=0, help_text="Refuses a code that was already used."),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mfa_device",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'two-factor device',
+                "verbose_name": "two-factor device",
             },
         ),
         migrations.CreateModel(
-            name='RecoveryCode',
+            name="RecoveryCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code_hash', models.CharField(max_length=64)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recovery_codes', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code_hash", models.CharField(max_length=64)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recovery_codes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'recovery code',
+                "verbose_name": "recovery code",
             },
         ),
     ]

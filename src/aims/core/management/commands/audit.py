@@ -20,7 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         verify = sub.add_parser("verify", help="Check the whole chain.")
-        verify.add_argument("--checkpoint", action="append", default=[], help="A checkpoint file to check against.")
+        verify.add_argument(
+            "--checkpoint", action="append", default=[], help="A checkpoint file to check against."
+        )
         checkpoint = sub.add_parser("checkpoint", help="Write a signed checkpoint of the chain.")
         checkpoint.add_argument("-o", "--output", help="File to write (default: standard output).")
         sub.add_parser("public-key", help="Print the Ed25519 public key that signs checkpoints (base64).")

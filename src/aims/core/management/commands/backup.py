@@ -17,7 +17,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("-o", "--output", help="Archive to write (default: var/backups/aims-<time>.tar.gz).")
+        parser.add_argument(
+            "-o", "--output", help="Archive to write (default: var/backups/aims-<time>.tar.gz)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options.get("output"):

@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--name", required=True, help="The organization's name.")
-        parser.add_argument("--slug", required=True, help="Short name for URLs and the CLI (letters, digits, -).")
+        parser.add_argument(
+            "--slug", required=True, help="Short name for URLs and the CLI (letters, digits, -)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

@@ -36,7 +36,9 @@ class Command(BaseCommand):
                 password = os.environ.get("AIMS_PASSWORD")
                 if password is None:
                     if not os.isatty(0):
-                        raise CommandError("set AIMS_PASSWORD, or run in a terminal to be asked for the password")
+                        raise CommandError(
+                            "set AIMS_PASSWORD, or run in a terminal to be asked for the password"
+                        )
                     password = getpass.getpass("Password: ")
                     if password != getpass.getpass("Password (again): "):
                         raise CommandError("the passwords differ")
@@ -50,4 +52,6 @@ class Command(BaseCommand):
                 services.add_member(Actor.system(org, source="cli"), user=person, role=options["role"])
             except ValidationError as exc:
                 raise fail_on(exc) from exc
-        self.stdout.write(f"{'created' if existing is None else 'updated'} {email}: {options['role']} in {org.slug}")
+        self.stdout.write(
+            f"{'created' if existing is None else 'updated'} {email}: {options['role']} in {org.slug}"
+        )

@@ -20,4 +20,6 @@ class Command(BaseCommand):
         from aims.wsgi import application
 
         self.stdout.write(f"AIMS serving on http://{options['host']}:{options['port']}/ (Ctrl-C stops)")
-        serve(application, host=options["host"], port=options["port"], threads=options["threads"], ident="aims")
+        serve(
+            application, host=options["host"], port=options["port"], threads=options["threads"], ident="aims"
+        )

@@ -38,7 +38,10 @@ class Command(BaseCommand):
             actor = member_actor(options["email"], options["org"])
             try:
                 _token, raw = services.create_token(
-                    actor, name=options["name"], read_only=options["read_only"], expires_days=options["expires_days"]
+                    actor,
+                    name=options["name"],
+                    read_only=options["read_only"],
+                    expires_days=options["expires_days"],
                 )
             except ValidationError as exc:
                 raise fail_on(exc) from exc
@@ -52,11 +55,19 @@ class Command(BaseCommand):
                 state = "revoked" if t.revoked_at else ("live" if t.is_live else "expired")
                 expires = t.expires_at.date().isoformat() if t.expires_at else "never"
                 ro = "read-only" if t.read_only else "read-write"
-                self.stdout.write(f"{t.key_prefix}\t{t.user.email}\t{ro}\texpires {expires}\t{state}\t{t.name}")
+                self.stdout.write(
+                    f"{t.key_prefix}\t{t.user.email}\t{ro}\texpires {expires}\t{state}\t{t.name}"
+                )
         elif action == "revoke":
             org = organization(options["org"])
-            matches = list(ApiToken.objects.filter(organization=org, key_prefix__startswith=options["prefix"][:12], revoked_at=None))
+            matches = list(
+                ApiToken.objects.filter(
+                    organization=org, key_prefix__startswith=options["prefix"][:12], revoked_at=None
+                )
+            )
             if len(matches) != 1:
-                raise CommandError(f"{len(matches)} live tokens match {options['prefix']!r}; give the prefix from `aims token list`")
+                raise CommandError(
+                    f"{len(matches)} live tokens match {options['prefix']!r}; give the prefix from `aims token list`"
+                )
             services.revoke_token(org_actor(options["org"]), matches[0])
             self.stdout.write(f"revoked {matches[0].key_prefix}")

@@ -17,7 +17,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--batch", action="store_true", help="Enqueue due periodic jobs, process the queue, exit.")
+        parser.add_argument(
+            "--batch", action="store_true", help="Enqueue due periodic jobs, process the queue, exit."
+        )
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls of the queue.")
         parser.add_argument("--no-scheduler", action="store_true", help="Only process the queue.")
 
