@@ -9,7 +9,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_WORKERS ?= 2
 
-.PHONY: run install test test-install lint format migrations docs bench clean
+.PHONY: run install test test-install lint format migrations docs bench clean fuzz security sbom
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,20 @@ test: test-install
 	  echo "--- the same suite on PostgreSQL ($$AIMS_TEST_DATABASE_URL)"; \
 	  AIMS_VAR_DIR=$(CURDIR)/var/test AIMS_DATABASE_URL="$$AIMS_TEST_DATABASE_URL" $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not browser" || exit 1; \
 	fi
+
+# The full API fuzzing run: every role, 25 generated requests per operation and mode (about 30
+# minutes); the suite runs a bounded subset of it on every `make test`.
+fuzz: test-install
+	AIMS_VAR_DIR=$(CURDIR)/var/test AIMS_FUZZ_FULL=1 $(BIN)/python -m pytest tests/security/test_api_fuzz.py
+
+# Static security analysis of the source (bandit) and the software bill of materials (CycloneDX).
+security: test-install
+	$(BIN)/bandit -q -ll -c pyproject.toml -r src
+
+sbom: test-install
+	mkdir -p var
+	$(BIN)/cyclonedx-py environment $(VENV) -o var/sbom.cdx.json
+	@echo "SBOM written to var/sbom.cdx.json"
 
 lint: test-install
 	$(BIN)/ruff check src tests benchmarks
