@@ -13,7 +13,7 @@ from aims.core.models import Organization, User
 from aims.inventory.forms import BootstrapFormMixin, LinesField
 
 from . import classify as engine
-from .models import Control, Framework, GapAssessment, Regulation, Requirement, SoAEntry
+from .models import Control, Framework, GapAssessment, Obligation, Regulation, Requirement, SoAEntry
 
 
 def members_of(org: Organization) -> Any:
@@ -325,3 +325,125 @@ class RegulationForm(BootstrapFormMixin, forms.ModelForm):
 
     def service_data(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class ObligationForm(BootstrapFormMixin, forms.ModelForm):
+    """Mark an EU AI Act obligation done (or no longer applicable), with a note."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Obligation
+        fields = ["status", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        self.style_widgets()
+
+    def service_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class FrameworkForm(BootstrapFormMixin, forms.Form):
+    """An organization's own framework: an internal policy, a sector rule, a customer's requirements."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        help_text=_("The name people use, e.g. 'Model risk policy' or 'EBA loan origination guidelines'."),
+    )
+    slug = forms.SlugField(
+        label=_("Short identifier"),
+        max_length=80,
+        min_length=2,
+        help_text=_(
+            "Lower-case letters, digits and hyphens, e.g. model-risk-policy. Used in web addresses and the "
+            "API; it cannot be changed later."
+        ),
+    )
+    version = forms.CharField(
+        label=_("Version"), max_length=40, initial="1", help_text=_("Edition or version, e.g. 2026 or 1.2.")
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=Framework.Kind.choices,
+        initial=Framework.Kind.CUSTOM,
+        help_text=_("A law, a standard, a framework, a guideline, or your own policy or sector rule."),
+    )
+    publisher = forms.CharField(
+        label=_("Publisher"),
+        max_length=200,
+        required=False,
+        help_text=_("Who issues it; empty for your own organization."),
+    )
+    jurisdiction = forms.CharField(
+        label=_("Jurisdiction"), max_length=100, required=False, help_text=_("Where it applies, e.g. EU.")
+    )
+    url = forms.URLField(
+        label=_("Web address"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Where the text can be read."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What it is about, in plain words."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+
+class RequirementForm(BootstrapFormMixin, forms.Form):
+    """One numbered requirement of an organization's own framework."""
+
+    ref_id = forms.CharField(
+        label=_("Number"),
+        max_length=60,
+        help_text=_("The number as people cite it, e.g. 4.2 or MRP-3. Unique within the framework."),
+    )
+    title = forms.CharField(
+        label=_("Title"), max_length=300, help_text=_("A few words saying what is required.")
+    )
+    parent = forms.ChoiceField(
+        label=_("Part of"),
+        required=False,
+        help_text=_("The section it belongs to; empty for a top-level entry."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the requirement asks for, in plain words."),
+    )
+    guidance = forms.CharField(
+        label=_("Implementation guidance"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("How it is usually met, and what records show it."),
+    )
+    assessable = forms.BooleanField(
+        label=_("Counts in the compliance status"),
+        required=False,
+        initial=True,
+        help_text=_("Untick for headings that only group other requirements."),
+    )
+
+    def __init__(self, *args: Any, framework: Framework, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [("", _("(top level)"))] + [
+            (r.ref_id, f"{r.ref_id} {r.title}")
+            for r in Requirement.objects.filter(framework=framework).order_by("order")
+        ]
+        self.style_widgets()
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["parent"] = data.get("parent") or None
+        return data

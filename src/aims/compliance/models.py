@@ -634,8 +634,23 @@ class Obligation(OrgScopedModel):
     requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=40)
     due_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    note = models.TextField(blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.OPEN,
+        help_text=_(
+            "Open until the duty is met; done once it is; no longer applicable when the system no longer "
+            "falls under it."
+        ),
+    )
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        help_text=_(
+            "How the duty is met and where the records are, e.g. a link to the technical documentation."
+        ),
+    )
 
     class Meta:
         ordering = ["due_date", "requirement__order"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from aims.core.actors import Actor
 from aims.core.exceptions import PreconditionFailed
 from aims.core.views import actor_required, object_history, paged
 from aims.inventory.models import AISystem
-from aims.inventory.views import apply_errors, stale_message
+from aims.inventory.views import apply_errors, differences, stale_message
 
 from . import catalog_files as cf
 from . import exports, oscal, readiness, services, status
@@ -29,9 +29,12 @@ from .forms import (
     ClassificationForm,
     ControlForm,
     EvidenceForm,
+    FrameworkForm,
     GapForm,
     LibraryForm,
+    ObligationForm,
     RegulationForm,
+    RequirementForm,
     SoAEntryForm,
 )
 from .library import LIBRARY
@@ -73,7 +76,96 @@ def framework_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     fws = list(services.frameworks(actor).order_by("organization", "name"))
     for f in fws:
         f.status_row = rows.get(f.pk)
-    return render(request, "compliance/framework_list.html", {"frameworks": fws})
+    return render(
+        request,
+        "compliance/framework_list.html",
+        {"frameworks": fws, "can_add": actor.can("framework", "add")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@actor_required
+def framework_create(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """An organization adds its own framework (internal policy, sector rule, customer requirements)."""
+    actor.require("framework", "add")
+    form = FrameworkForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            fw = services.create_framework(actor, form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Framework %(name)s added: now add its requirements.") % {"name": fw.name}
+            )
+            return redirect(fw.get_absolute_url())
+    return render(
+        request, "compliance/framework_form.html", {"form": form}, status=INVALID if form.errors else 200
+    )
+
+
+def _own_framework(actor: Actor, slug: str, action: str) -> Framework:
+    """The organization's own framework with this slug; a shipped catalog is read-only (403) and
+    another organization's framework is not found (404)."""
+    fw = services.get_framework(actor, slug)
+    actor.require("framework", action)
+    if fw.builtin:
+        raise PermissionDenied(
+            _("The catalogs that ship with AIMS are read-only: add your own framework instead.")
+        )
+    return fw
+
+
+@require_http_methods(["GET", "POST"])
+@actor_required
+def requirement_create(request: HttpRequest, actor: Actor, slug: str) -> HttpResponse:
+    fw = _own_framework(actor, slug, "change")
+    form = RequirementForm(request.POST if request.method == "POST" else None, framework=fw)
+    if request.method == "POST" and form.is_valid():
+        try:
+            req = services.add_requirement(actor, fw, form.service_data())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Requirement %(ref)s added.") % {"ref": req.ref_id})
+            if request.POST.get("another"):
+                return redirect("compliance:requirement-create", slug=fw.slug)
+            return redirect(fw.get_absolute_url())
+    return render(
+        request,
+        "compliance/requirement_form.html",
+        {"form": form, "framework": fw},
+        status=INVALID if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@actor_required
+def framework_delete(request: HttpRequest, actor: Actor, slug: str) -> HttpResponse:
+    fw = _own_framework(actor, slug, "delete")
+    if request.method == "POST":
+        try:
+            services.delete_framework(actor, fw)
+        except ValidationError as exc:
+            for texts in exc.message_dict.values():
+                for text in texts:
+                    messages.error(request, text)
+            return redirect(fw.get_absolute_url())
+        messages.success(request, _("Framework deleted. The audit trail keeps its record."))
+        return redirect("compliance:framework-list")
+    return render(
+        request,
+        "inventory/confirm_delete.html",
+        {
+            "object": fw,
+            "kind": _("framework"),
+            "cancel_url": fw.get_absolute_url(),
+            "consequences": [
+                _("Its requirements are deleted, and your controls no longer point to them."),
+                _("Register entries that use it as their catalog keep their entry, without the catalog."),
+            ],
+        },
+    )
 
 
 @actor_required
@@ -95,10 +187,18 @@ def framework_detail(request: HttpRequest, actor: Actor, slug: str) -> HttpRespo
     dates = []
     if fw.data.get("application_dates"):
         dates = fw.data["application_dates"]
+    own = not fw.builtin
     return render(
         request,
         "compliance/framework_detail.html",
-        {"framework": fw, "requirements": reqs, "dates": dates, "amendments": fw.data.get("amendments", [])},
+        {
+            "framework": fw,
+            "requirements": reqs,
+            "dates": dates,
+            "amendments": fw.data.get("amendments", []),
+            "can_change": own and actor.can("framework", "change"),
+            "can_delete": own and actor.can("framework", "delete"),
+        },
     )
 
 
@@ -436,6 +536,63 @@ def classification(request: HttpRequest, actor: Actor, slug: str) -> HttpRespons
             "history": Classification.objects.filter(ai_system=system).select_related("created_by"),
             "obligations": Obligation.objects.filter(ai_system=system).select_related("requirement"),
             "can_classify": actor.can("classification", "add"),
+            "can_change_obligations": actor.can("classification", "change"),
+        },
+        status=INVALID if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@actor_required
+def obligation_edit(request: HttpRequest, actor: Actor, slug: str, pk: int) -> HttpResponse:
+    """Mark one AI Act obligation of a system done (or no longer applicable), with a note. A stale
+    form (someone saved in between) is refused with what changed, like the other edit forms."""
+    obligation = get_object_or_404(
+        Obligation.objects.for_actor(actor).select_related("ai_system", "requirement"),
+        ai_system__slug=slug,
+        pk=pk,
+    )
+    actor.require("classification", "change")
+    form = ObligationForm(request.POST if request.method == "POST" else None, instance=obligation)
+    stale: list[tuple[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        try:
+            services.update_obligation(actor, obligation, data, expected_version=_version(form))
+        except PreconditionFailed as exc:
+            stale = differences(Obligation.objects.get(pk=obligation.pk), data)
+            form.add_error(None, stale_message(_("obligation"), exc.current_version))
+            # A second, deliberate save goes through: the person has now seen what changed.
+            form.data = form.data.copy()
+            form.data["version"] = str(exc.current_version)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(ref)s for %(system)s: %(status)s.")
+                % {
+                    "ref": obligation.requirement.ref_id,
+                    "system": obligation.ai_system.name,
+                    "status": Obligation.Status(data["status"]).label,
+                },
+            )
+            return redirect("compliance:classification", slug=obligation.ai_system.slug)
+    return render(
+        request,
+        "compliance/obligation_form.html",
+        {
+            "form": form,
+            "obligation": obligation,
+            "system": obligation.ai_system,
+            "stale": stale,
+            # Obligations share the "classification" object type with the classifications themselves:
+            # keep this obligation's entries only.
+            "history": list(
+                object_history(actor, "classification", obligation.pk).filter(
+                    object_repr__startswith=f"{obligation.requirement.ref_id} ("
+                )[:50]
+            ),
         },
         status=INVALID if form.errors else 200,
     )
