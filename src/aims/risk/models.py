@@ -557,13 +557,18 @@ class Risk(OrgScopedModel):
     def compute(self, method: RiskMethodology) -> None:
         """Set the levels and the next review date from the method (the only place levels are made)."""
         self.methodology = method
-        if self.likelihood and self.impact:
-            lvl = method.level_for(self.likelihood, self.impact)
+
+        def on_scale(*values: int | None) -> bool:
+            # A method with a smaller scale leaves values above it without a level (to reassess).
+            return all(v and 1 <= v <= method.size for v in values)
+
+        if on_scale(self.likelihood, self.impact):
+            lvl = method.level_for(self.likelihood, self.impact)  # type: ignore[arg-type]
             self.inherent_level, self.inherent_rank = lvl["key"], method.rank(lvl["key"])
         else:
             self.inherent_level, self.inherent_rank = "", -1
-        if self.residual_likelihood and self.residual_impact:
-            lvl = method.level_for(self.residual_likelihood, self.residual_impact)
+        if on_scale(self.residual_likelihood, self.residual_impact):
+            lvl = method.level_for(self.residual_likelihood, self.residual_impact)  # type: ignore[arg-type]
             self.residual_level, self.residual_rank = lvl["key"], method.rank(lvl["key"])
         else:
             self.residual_level, self.residual_rank = "", -1
