@@ -35,7 +35,9 @@ def test_gate_check_exits_0_when_the_gate_holds(org, system, actor):
 
     services.ensure_criteria(org)
     GateCriterion.objects.filter(organization=org, stage="validation").exclude(key="soa").update(active=False)
-    GateCriterion.objects.filter(organization=org, stage="validation", key="soa").update(condition="owner_assigned")
+    GateCriterion.objects.filter(organization=org, stage="validation", key="soa").update(
+        condition="owner_assigned"
+    )
     code, out = gate_check("loan-scoring", "--org", "acme")
     assert code == 0 and "HOLDS" in out
 
@@ -63,9 +65,14 @@ def test_the_demo_judges_every_system_and_holds_the_recommender_back_on_fairness
         assert code in (0, 1) and len(out.strip().splitlines()) >= 3
     code, out = gate_check("next-best-offer", "--org", "demo")
     assert code == 1 and "fails fairness: offer_rate_ratio_age_60_plus 0.71 < min 0.8" in out
-    assert Vendor.objects.filter(organization=demo_org, slug="stratus-ai", ai_systems__slug="customer-service-chatbot").exists()
+    assert Vendor.objects.filter(
+        organization=demo_org, slug="stratus-ai", ai_systems__slug="customer-service-chatbot"
+    ).exists()
     assert Evaluation.objects.filter(organization=demo_org, passed=False).exists()
-    assert Deployment.objects.filter(organization=demo_org, environment="production", status="active").count() >= 2
+    assert (
+        Deployment.objects.filter(organization=demo_org, environment="production", status="active").count()
+        >= 2
+    )
     credit = ModelVersion.objects.get(organization=demo_org, label="2.0.0")
     technical = credit.evaluations.get(kind="technical")
     assert technical.passed and abs(technical.metrics["roc_auc"] - 0.712) < 0.001
@@ -77,4 +84,3 @@ def test_the_demo_loads_twice_without_a_write(demo_org):
     before = AuditEvent.objects.count()
     again = demo.load()
     assert AuditEvent.objects.count() == before and not again.changed
-

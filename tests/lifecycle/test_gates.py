@@ -31,18 +31,42 @@ def test_the_default_criteria_cover_every_stage_but_the_last_and_are_seeded_once
     stages = set(GateCriterion.objects.filter(organization=org).values_list("stage", flat=True))
     assert stages == {s for s in gates.ORDER if gates.next_stage(s)}
     design = set(GateCriterion.objects.filter(organization=org, stage="design").values_list("key", flat=True))
-    assert {"objectives", "requirements", "architecture", "data-map", "interfaces", "assumptions", "impact", "security-plan"} <= design
-    deployment = set(GateCriterion.objects.filter(organization=org, stage="deployment").values_list("key", flat=True))
-    assert {"deployment-plan", "access", "environments", "rollback-tested", "monitoring", "logging"} <= deployment
+    assert {
+        "objectives",
+        "requirements",
+        "architecture",
+        "data-map",
+        "interfaces",
+        "assumptions",
+        "impact",
+        "security-plan",
+    } <= design
+    deployment = set(
+        GateCriterion.objects.filter(organization=org, stage="deployment").values_list("key", flat=True)
+    )
+    assert {
+        "deployment-plan",
+        "access",
+        "environments",
+        "rollback-tested",
+        "monitoring",
+        "logging",
+    } <= deployment
 
 
-def test_the_evaluation_criterion_fails_without_an_evaluation_and_when_a_threshold_is_missed(actor, system, model):
+def test_the_evaluation_criterion_fails_without_an_evaluation_and_when_a_threshold_is_missed(
+    actor, system, model
+):
     r = result_of(actor, system, "evaluation")
     assert not r.met and "no technical evaluation" in r.reason
-    services.create_evaluation(actor("technical_team"), {
-        "model_version_id": model.pk, "metrics": {"accuracy": 0.62, "auc": 0.8},
-        "thresholds": {"accuracy": {"min": 0.7}, "auc": {"min": 0.75}, "recall": {"min": 0.5}},
-    })
+    services.create_evaluation(
+        actor("technical_team"),
+        {
+            "model_version_id": model.pk,
+            "metrics": {"accuracy": 0.62, "auc": 0.8},
+            "thresholds": {"accuracy": {"min": 0.7}, "auc": {"min": 0.75}, "recall": {"min": 0.5}},
+        },
+    )
     r = result_of(actor, system, "evaluation")
     assert not r.met and "accuracy 0.62 < min 0.7" in r.reason and "recall: not measured" in r.reason
 
@@ -53,10 +77,16 @@ def test_the_evaluation_criterion_passes_when_every_metric_meets_its_threshold(a
 
 
 def test_the_fairness_criterion_reads_the_latest_ethical_evaluation(actor, system, model):
-    services.create_evaluation(actor("technical_team"), {
-        "model_version_id": model.pk, "kind": "ethical", "metrics": {"ratio": 0.7}, "thresholds": {"ratio": {"min": 0.8}},
-        "fairness": {"age": {"young": {"rate": 0.5}, "old": {"rate": 0.7}}},
-    })
+    services.create_evaluation(
+        actor("technical_team"),
+        {
+            "model_version_id": model.pk,
+            "kind": "ethical",
+            "metrics": {"ratio": 0.7},
+            "thresholds": {"ratio": {"min": 0.8}},
+            "fairness": {"age": {"young": {"rate": 0.5}, "old": {"rate": 0.7}}},
+        },
+    )
     assert not result_of(actor, system, "fairness").met
     passing(actor, model, kind="ethical")
     assert result_of(actor, system, "fairness").met
@@ -103,8 +133,17 @@ def test_the_risk_criterion_fails_for_an_open_risk_above_the_appetite_and_passes
     risk.ensure_setup(system.organization)
     assert result_of(actor, system, "risks").met
     category = risk.RiskCategory.objects.filter(organization=system.organization).first()
-    risk.create_risk(actor("risk_team"), {"title": "Bias", "ai_systems": [system.pk], "category": category.pk,
-                                          "likelihood": 5, "impact": 5, "status": "assessed"})
+    risk.create_risk(
+        actor("risk_team"),
+        {
+            "title": "Bias",
+            "ai_systems": [system.pk],
+            "category": category.pk,
+            "likelihood": 5,
+            "impact": 5,
+            "status": "assessed",
+        },
+    )
     r = result_of(actor, system, "risks")
     assert not r.met and "above the appetite" in r.reason
 
@@ -115,14 +154,26 @@ def test_the_provenance_and_representativeness_criteria_of_the_development_gate(
     assert result_of(actor, system, "data-provenance").met
     r = result_of(actor, system, "representativeness")
     assert not r.met and "not compared" in r.reason
-    services.create_dataset_version(actor("technical_team"), dataset, {
-        "label": "v1", "profile": {"sex": {"female": 300, "male": 700}}, "reference": {"sex": {"female": 0.5, "male": 0.5}},
-    })
+    services.create_dataset_version(
+        actor("technical_team"),
+        dataset,
+        {
+            "label": "v1",
+            "profile": {"sex": {"female": 300, "male": 700}},
+            "reference": {"sex": {"female": 0.5, "male": 0.5}},
+        },
+    )
     r = result_of(actor, system, "representativeness")
     assert not r.met and "sex=female" in r.reason
-    services.create_dataset_version(actor("technical_team"), dataset, {
-        "label": "v2", "profile": {"sex": {"female": 480, "male": 520}}, "reference": {"sex": {"female": 0.5, "male": 0.5}},
-    })
+    services.create_dataset_version(
+        actor("technical_team"),
+        dataset,
+        {
+            "label": "v2",
+            "profile": {"sex": {"female": 480, "male": 520}},
+            "reference": {"sex": {"female": 0.5, "male": 0.5}},
+        },
+    )
     assert result_of(actor, system, "representativeness").met
     from aims.core import services as core
 
@@ -136,8 +187,17 @@ def test_the_deployment_criteria_read_the_production_deployment(actor, members, 
     system.refresh_from_db()
     assert not result_of(actor, system, "deployment-plan").met
     ops = actor("operational_team")
-    d = services.create_deployment(ops, {"ai_system": system, "environment": "production", "plan": "canary",
-                                         "rollback_procedure": "flip the flag", "log_location": "splunk", "log_retention_months": 3})
+    d = services.create_deployment(
+        ops,
+        {
+            "ai_system": system,
+            "environment": "production",
+            "plan": "canary",
+            "rollback_procedure": "flip the flag",
+            "log_location": "splunk",
+            "log_retention_months": 3,
+        },
+    )
     assert "approval" in result_of(actor, system, "deployment-plan").reason
     services.approve_deployment(actor("ai_manager"), d)
     assert result_of(actor, system, "deployment-plan").met
@@ -148,7 +208,10 @@ def test_the_deployment_criteria_read_the_production_deployment(actor, members, 
     assert "only a production" in result_of(actor, system, "environments").reason
     services.create_deployment(ops, {"ai_system": system, "environment": "test"})
     assert result_of(actor, system, "environments").met
-    assert "not available yet" in result_of(actor, system, "monitoring").reason or result_of(actor, system, "monitoring").met is False
+    assert (
+        "not available yet" in result_of(actor, system, "monitoring").reason
+        or result_of(actor, system, "monitoring").met is False
+    )
 
 
 def test_a_checklist_item_is_met_by_evidence_a_link_a_record_or_a_file(org, actor, system):
@@ -157,8 +220,13 @@ def test_a_checklist_item_is_met_by_evidence_a_link_a_record_or_a_file(org, acto
     services.ensure_criteria(org)
     criterion = GateCriterion.objects.get(organization=org, stage="validation", key="robustness")
     assert not result_of(actor, system, "robustness").met
-    ev = services.add_evidence(actor("technical_team"), system, criterion, {},
-                               upload=SimpleUploadedFile("report.pdf", b"%PDF robustness", content_type="application/pdf"))
+    ev = services.add_evidence(
+        actor("technical_team"),
+        system,
+        criterion,
+        {},
+        upload=SimpleUploadedFile("report.pdf", b"%PDF robustness", content_type="application/pdf"),
+    )
     assert ev.kind == "file" and len(ev.sha256) == 64
     r = result_of(actor, system, "robustness")
     assert r.met and "report.pdf" in r.reason
@@ -167,7 +235,12 @@ def test_a_checklist_item_is_met_by_evidence_a_link_a_record_or_a_file(org, acto
     assert "url" in exc.value.message_dict
     automatic = GateCriterion.objects.get(organization=org, stage="validation", key="soa")
     with pytest.raises(ValidationError) as exc:
-        services.add_evidence(actor("technical_team"), system, automatic, {"kind": "link", "title": "x", "url": "https://x.example"})
+        services.add_evidence(
+            actor("technical_team"),
+            system,
+            automatic,
+            {"kind": "link", "title": "x", "url": "https://x.example"},
+        )
     assert "criterion" in exc.value.message_dict
 
 
@@ -183,7 +256,10 @@ def test_a_gate_that_does_not_hold_keeps_the_system_and_the_review(actor, system
 def test_a_gate_that_holds_moves_the_system_through_the_inventory_service(org, actor, system):
     services.ensure_criteria(org)
     GateCriterion.objects.filter(organization=org, stage="validation").update(active=False)
-    services.create_criterion(actor("ai_manager"), {"stage": "validation", "title": "Sign-off", "kind": "automatic", "condition": "owner_assigned"})
+    services.create_criterion(
+        actor("ai_manager"),
+        {"stage": "validation", "title": "Sign-off", "kind": "automatic", "condition": "owner_assigned"},
+    )
     review = services.move(actor("technical_team"), system)
     system.refresh_from_db()
     assert review.moved and review.outcome == "passed" and system.lifecycle_stage == "deployment"
@@ -193,21 +269,33 @@ def test_a_gate_that_holds_moves_the_system_through_the_inventory_service(org, a
 
 def test_an_authorized_role_records_an_exception_and_the_system_moves(actor, system):
     expires = timezone.localdate() + dt.timedelta(days=30)
-    review = services.move(actor("ai_manager"), system, exception={"justification": "Pilot with 50 users", "expires_on": expires})
+    review = services.move(
+        actor("ai_manager"), system, exception={"justification": "Pilot with 50 users", "expires_on": expires}
+    )
     system.refresh_from_db()
     assert review.moved and review.outcome == "exception" and system.lifecycle_stage == "deployment"
     assert review.exception.approved_by == actor("ai_manager").user and review.exception.unmet
 
 
 def test_top_management_may_record_an_exception_that_a_builder_then_uses(actor, system):
-    services.record_exception(actor("top_management"), system, justification="Board decision 12", expires_on=timezone.localdate() + dt.timedelta(days=10))
+    services.record_exception(
+        actor("top_management"),
+        system,
+        justification="Board decision 12",
+        expires_on=timezone.localdate() + dt.timedelta(days=10),
+    )
     assert services.evaluate(actor("technical_team"), system).holds
     assert services.move(actor("technical_team"), system).outcome == "exception"
 
 
 def test_a_refused_role_cannot_record_an_exception_or_run_a_gate(actor, system):
     with pytest.raises(PermissionDenied):
-        services.record_exception(actor("technical_team"), system, justification="x", expires_on=timezone.localdate() + dt.timedelta(days=5))
+        services.record_exception(
+            actor("technical_team"),
+            system,
+            justification="x",
+            expires_on=timezone.localdate() + dt.timedelta(days=5),
+        )
     with pytest.raises(PermissionDenied):
         services.move(actor("internal_audit"), system)
 
@@ -227,19 +315,27 @@ def test_an_expired_exception_no_longer_lets_the_system_pass_and_lapses(org, act
     from aims.lifecycle import tasks
     from aims.lifecycle.models import GateException
 
-    exc = services.record_exception(actor("ai_manager"), system, justification="x", expires_on=timezone.localdate() + dt.timedelta(days=2))
+    exc = services.record_exception(
+        actor("ai_manager"), system, justification="x", expires_on=timezone.localdate() + dt.timedelta(days=2)
+    )
     GateException.objects.filter(pk=exc.pk).update(expires_on=timezone.localdate() - dt.timedelta(days=1))
     assert not services.evaluate(actor("ai_manager"), system).holds
     assert tasks.lapse(org) == 1 and tasks.lapse(org) == 0
 
 
 def test_production_cannot_go_live_before_the_system_passed_its_gate(actor, system):
-    d = services.create_deployment(actor("operational_team"), {"ai_system": system, "environment": "production", "plan": "p"})
+    d = services.create_deployment(
+        actor("operational_team"), {"ai_system": system, "environment": "production", "plan": "p"}
+    )
     d = services.approve_deployment(actor("ai_manager"), d)
     with pytest.raises(ValidationError) as exc:
         services.go_live(actor("operational_team"), d)
     assert "environment" in exc.value.message_dict
-    services.move(actor("ai_manager"), system, exception={"justification": "pilot", "expires_on": timezone.localdate() + dt.timedelta(days=9)})
+    services.move(
+        actor("ai_manager"),
+        system,
+        exception={"justification": "pilot", "expires_on": timezone.localdate() + dt.timedelta(days=9)},
+    )
     d.refresh_from_db()
     d = services.go_live(actor("operational_team"), d)
     assert d.status == Deployment.Status.ACTIVE and d.gate_review is not None

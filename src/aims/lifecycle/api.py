@@ -3,11 +3,12 @@
 
 Custom routes of a router are declared before `crud()` adds its `/{key}` routes."""
 
+import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from aims.core.api_crud import Resource, crud
@@ -27,6 +28,7 @@ from .models import (
     GateReview,
     ModelVersion,
     SlaBreach,
+    StageProcedure,
     Vendor,
 )
 from .schemas import (
@@ -55,6 +57,9 @@ from .schemas import (
     EvaluationOut,
     EvaluationPatch,
     EventIn,
+    EventLogBatchIn,
+    EventLogList,
+    EventLogReceipt,
     EventOut,
     EvidenceList,
     ExceptionIn,
@@ -72,6 +77,9 @@ from .schemas import (
     QuestionOut,
     SampleIn,
     StageOut,
+    StageProcedureHistoryOut,
+    StageProcedureIn,
+    StageProcedureOut,
     VendorIn,
     VendorList,
     VendorOut,
@@ -205,6 +213,62 @@ def revoke_exception(request: HttpRequest, pk: int) -> Any:
     actor = actor_of(request)
     exc = get_object_or_404(GateException.objects.for_actor(actor), pk=pk)
     return services.revoke_exception(actor, exc)
+
+
+@gates_router.get(
+    "/procedures",
+    response=list[StageProcedureOut],
+    summary="The documented procedure of each stage, the version in force",
+)
+def list_procedures(request: HttpRequest, stage: AISystem.Stage | None = None) -> Any:
+    actor = actor_of(request)
+    actor.require("gate_criterion", "view")
+    services.ensure_procedures(actor.organization, source=actor.source)
+    return services.current_procedures(actor.organization, getattr(stage, "value", stage))
+
+
+def _procedure_versions(request: HttpRequest, stage: str, key: str) -> list[StageProcedure]:
+    actor = actor_of(request)
+    actor.require("gate_criterion", "view")
+    services.ensure_procedures(actor.organization, source=actor.source)
+    versions = services.procedure_versions(actor.organization, stage, key)
+    if not versions:
+        raise Http404
+    return versions
+
+
+@gates_router.get(
+    "/procedures/{stage}/{key}",
+    response=StageProcedureHistoryOut,
+    summary="A stage procedure: the version in force and the list of every version",
+)
+def read_procedure(request: HttpRequest, stage: str, key: str) -> Any:
+    versions = _procedure_versions(request, stage, key)
+    return {"current": versions[0], "versions": versions}
+
+
+@gates_router.get(
+    "/procedures/{stage}/{key}/versions/{number}",
+    response=StageProcedureOut,
+    summary="One version of a stage procedure (earlier versions stay readable)",
+)
+def read_procedure_version(request: HttpRequest, stage: str, key: str, number: int) -> Any:
+    found = [p for p in _procedure_versions(request, stage, key) if p.number == number]
+    if not found:
+        raise Http404
+    return found[0]
+
+
+@gates_router.post(
+    "/procedures/{stage}/{key}",
+    response={201: StageProcedureOut},
+    summary="Add the next version of a stage procedure (or the first version of a new one)",
+)
+def revise_procedure(request: HttpRequest, stage: str, key: str, payload: StageProcedureIn) -> Any:
+    data = payload.dict(exclude={"based_on"}, exclude_none=True)
+    return Status(
+        201, services.revise_procedure(actor_of(request), stage, key, data, based_on=payload.based_on)
+    )
 
 
 class ReviewFilters(Schema):
@@ -675,6 +739,41 @@ def change_access(request: HttpRequest, pk: int, payload: AccessIn) -> Any:
 )
 def list_events(request: HttpRequest, pk: int) -> Any:
     return DeploymentEvent.objects.filter(deployment=_deployment(request, pk)).select_related("created_by")
+
+
+class EventLogFilters(Schema):
+    since: dt.datetime | None = Field(None, description="Events at or after this time.")
+    until: dt.datetime | None = Field(None, description="Events before this time.")
+    actor: str | None = Field(None, max_length=200, description="Exactly this actor.")
+    action: str | None = Field(None, max_length=100, description="Exactly this action.")
+    outcome: str | None = Field(None, max_length=40)
+    subject: str | None = Field(None, max_length=200)
+    page: int = 1
+    page_size: int = 50
+
+
+@deployments_router.post(
+    "/{pk}/logs",
+    response={201: EventLogReceipt},
+    summary="Send the AI system's own event-log records (a batch of 1 to 1,000) for this deployment",
+)
+def receive_logs(request: HttpRequest, pk: int, payload: EventLogBatchIn) -> Any:
+    records = [r.dict() for r in payload.records]
+    return Status(201, services.receive_logs(actor_of(request), _deployment(request, pk), records))
+
+
+@deployments_router.get(
+    "/{pk}/logs",
+    response=EventLogList,
+    summary="The event-log records received for this deployment, newest first, with filters",
+)
+def list_logs(request: HttpRequest, pk: int, filters: Query[EventLogFilters]) -> Any:
+    d = _deployment(request, pk)
+    params = _params(filters.dict())
+    items, page = paginate(
+        services.filter_logs(d, params), params.get("page", 1), params.get("page_size", 50)
+    )
+    return {"items": items, **page}
 
 
 @deployments_router.post(

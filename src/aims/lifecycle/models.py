@@ -1193,3 +1193,137 @@ class DeploymentEvent(OrgScopedModel):
             errors["to_version"] = _("This model version belongs to another AI system.")
         if errors:
             raise ValidationError(errors)
+
+
+# --- stage procedures -----------------------------------------------------------------------------
+
+
+class StageProcedure(OrgScopedModel):
+    """One version of the documented procedure for a lifecycle stage (clause 8.1): what people do in
+    that stage, who does it, and which records they keep. Per organization, seeded from
+    `procedures.DEFAULT_PROCEDURES`. Versioned like documents: a change adds a version, and every
+    earlier version stays readable; the highest number is the one in force."""
+
+    # Procedures are part of a gate's definition: the people who edit the gate criteria edit them.
+    object_type = "gate_criterion"
+    protected_fields = OrgScopedModel.protected_fields | {"stage", "key", "number"}
+
+    stage = models.CharField(
+        _("stage"),
+        max_length=16,
+        choices=Stage.choices,
+        help_text=_("The lifecycle stage this procedure is followed in."),
+    )
+    key = models.SlugField(
+        _("key"),
+        max_length=60,
+        help_text=_("Short identifier of the procedure within the stage, e.g. data-management."),
+    )
+    number = models.PositiveIntegerField(_("version"), default=1, help_text=_("1, 2, 3…"))
+    title = models.CharField(
+        _("title"), max_length=200, help_text=_("The name of the procedure, e.g. 'Data management'.")
+    )
+    body = models.TextField(
+        _("procedure"),
+        help_text=_(
+            "What is done in this stage, step by step: who does it, what they check, which records they keep. "
+            "Plain text; a line starting with '- ' is a list item."
+        ),
+    )
+    change_note = models.CharField(
+        _("what changed"), max_length=300, blank=True, help_text=_("A line for the version history.")
+    )
+
+    class Meta:
+        ordering = ["stage", "key", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "stage", "key", "number"], name="stageprocedure_unique_version"
+            ),
+        ]
+        verbose_name = _("stage procedure")
+        verbose_name_plural = _("stage procedures")
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.number}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("lifecycle:procedure-detail", args=[self.stage, self.key])
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if not (self.title or "").strip():
+            errors["title"] = _("Give the procedure a title.")
+        if not (self.body or "").strip():
+            errors["body"] = _("Write the procedure.")
+        if len(self.body or "") > 50_000:
+            errors["body"] = _("Keep a procedure under 50,000 characters; link longer manuals.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- the AI system's own event logs ---------------------------------------------------------------
+
+
+class EventLogRecord(OrgScopedModel):
+    """One event of a deployed AI system's own log, received through the API (A.6.2.8; EU AI Act
+    Art. 12, 19, 26(6)): who used it, when, and what they did or what it did. Kept for the
+    deployment's `log_retention_months`, then purged by the daily `purge_event_logs` task."""
+
+    object_type = "deployment"
+    protected_fields = OrgScopedModel.protected_fields | {"deployment"}
+
+    deployment = models.ForeignKey(
+        Deployment, on_delete=models.CASCADE, related_name="log_records", verbose_name=_("deployment")
+    )
+    occurred_at = models.DateTimeField(
+        _("when"), help_text=_("When the event happened, by the system's clock.")
+    )
+    event_id = models.CharField(
+        _("event id"),
+        max_length=100,
+        blank=True,
+        help_text=_("The system's own id of the event; a record sent twice with the same id is kept once."),
+    )
+    actor = models.CharField(
+        _("who"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who used the system: preferably a pseudonymous user id, or a service name."),
+    )
+    action = models.CharField(
+        _("what"), max_length=100, help_text=_("What was done, e.g. login, score, override, export.")
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=40, blank=True, help_text=_("e.g. success, failure, denied.")
+    )
+    subject = models.CharField(
+        _("on what"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the action concerned, e.g. an application or case number."),
+    )
+    detail = models.JSONField(
+        _("detail"), default=dict, blank=True, help_text=_("Further fields of the event.")
+    )
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [
+            models.Index(fields=["deployment", "occurred_at"], name="eventlog_dep_time_idx"),
+            models.Index(fields=["deployment", "actor"], name="eventlog_dep_actor_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deployment", "event_id"],
+                condition=~models.Q(event_id=""),
+                name="eventlog_unique_event_id",
+            ),
+        ]
+        verbose_name = _("event log record")
+        verbose_name_plural = _("event log records")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action}"

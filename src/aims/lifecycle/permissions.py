@@ -46,11 +46,23 @@ GRANTS = {
     ),
     "evaluation": (
         _("Model evaluation"),
-        {VIEW: ALL, ADD: BUILDERS | {R.RISK_TEAM}, CHANGE: BUILDERS | {R.RISK_TEAM}, DELETE: MANAGERS, EXPORT: ALL},
+        {
+            VIEW: ALL,
+            ADD: BUILDERS | {R.RISK_TEAM},
+            CHANGE: BUILDERS | {R.RISK_TEAM},
+            DELETE: MANAGERS,
+            EXPORT: ALL,
+        },
     ),
     "vendor": (
         _("Vendor"),
-        {VIEW: ALL, ADD: MANAGERS | {R.RISK_TEAM}, CHANGE: MANAGERS | {R.RISK_TEAM}, DELETE: MANAGERS, EXPORT: ALL},
+        {
+            VIEW: ALL,
+            ADD: MANAGERS | {R.RISK_TEAM},
+            CHANGE: MANAGERS | {R.RISK_TEAM},
+            DELETE: MANAGERS,
+            EXPORT: ALL,
+        },
     ),
     "deployment": (
         _("Deployment"),

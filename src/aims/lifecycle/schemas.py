@@ -678,3 +678,108 @@ class EventOut(Schema):
 class AccessIn(Schema):
     grant: list[int] = Field(default_factory=list, description="User ids to give production access.")
     revoke: list[int] = Field(default_factory=list, description="User ids to take it from.")
+
+
+# --- stage procedures -----------------------------------------------------------------------------
+
+
+class StageProcedureOut(Schema):
+    id: int
+    stage: str
+    key: str
+    number: int = Field(..., description="The version number; the highest is in force.")
+    title: str
+    body: str
+    change_note: str
+    created_at: dt.datetime
+    created_by: str | None = None
+
+    @staticmethod
+    def resolve_created_by(obj: Any) -> str | None:
+        return obj.created_by.email if obj.created_by_id else None
+
+
+class StageProcedureVersionOut(Schema):
+    number: int
+    title: str
+    change_note: str
+    created_at: dt.datetime
+    created_by: str | None = None
+
+    @staticmethod
+    def resolve_created_by(obj: Any) -> str | None:
+        return obj.created_by.email if obj.created_by_id else None
+
+
+class StageProcedureHistoryOut(Schema):
+    current: StageProcedureOut
+    versions: list[StageProcedureVersionOut] = Field(..., description="Every version, newest first.")
+
+
+class StageProcedureIn(Schema):
+    title: str | None = Field(
+        None, min_length=1, max_length=200, description="Required for a new procedure; kept when left out."
+    )
+    body: str = Field(..., min_length=1, max_length=50_000, description="The procedure text.")
+    change_note: str = Field("", max_length=300, description="A line for the version history.")
+    based_on: int | None = Field(
+        None,
+        ge=1,
+        description="The version you edited; when another version was added since, 412 and nothing is saved.",
+    )
+
+
+# --- event logs of the AI system (A.6.2.8) --------------------------------------------------------
+
+
+class EventLogRecordIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    occurred_at: dt.datetime = Field(
+        ..., description="When it happened (ISO 8601; without a time zone, UTC is assumed)."
+    )
+    action: str = Field(
+        ..., min_length=1, max_length=100, description="What was done, e.g. login, score, override."
+    )
+    actor: str = Field("", max_length=200, description="Who did it: preferably a pseudonymous user id.")
+    outcome: str = Field("", max_length=40, description="e.g. success, failure, denied.")
+    subject: str = Field("", max_length=200, description="What it concerned, e.g. a case number.")
+    event_id: str = Field(
+        "", max_length=100, description="The system's own id of the event: a record sent again is skipped."
+    )
+    detail: dict[str, Any] = Field(
+        default_factory=dict, description="Further fields (at most 4,000 characters)."
+    )
+
+
+class EventLogBatchIn(Schema):
+    records: list[EventLogRecordIn] = Field(
+        ..., description="1 to 1,000 records; one invalid record refuses the batch (422 naming it)."
+    )
+
+
+class EventLogReceipt(Schema):
+    received: int = Field(..., description="Records stored.")
+    duplicates: int = Field(..., description="Records skipped because their event_id was already received.")
+    retention_months: int
+    total: int = Field(..., description="Records of this deployment now kept.")
+
+
+class EventLogOut(Schema):
+    id: int
+    occurred_at: dt.datetime
+    received_at: dt.datetime
+    event_id: str
+    actor: str
+    action: str
+    outcome: str
+    subject: str
+    detail: dict[str, Any]
+
+    @staticmethod
+    def resolve_received_at(obj: Any) -> dt.datetime:
+        return obj.created_at
+
+
+class EventLogList(Page):
+    items: list[EventLogOut]

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
@@ -37,12 +37,14 @@ from .models import (
     Deployment,
     DeploymentEvent,
     Evaluation,
+    EventLogRecord,
     GateCriterion,
     GateEvidence,
     GateException,
     GateReview,
     ModelVersion,
     SlaBreach,
+    StageProcedure,
     Vendor,
 )
 
@@ -79,7 +81,9 @@ def ensure_criteria(organization: Organization, *, source: str = "worker") -> in
 
 
 def criteria_for(organization: Organization, stage: str) -> QuerySet[GateCriterion]:
-    return GateCriterion.objects.filter(organization=organization, stage=stage, active=True).order_by("order", "pk")
+    return GateCriterion.objects.filter(organization=organization, stage=stage, active=True).order_by(
+        "order", "pk"
+    )
 
 
 def create_criterion(actor: Actor, data: dict[str, Any]) -> GateCriterion:
@@ -88,6 +92,105 @@ def create_criterion(actor: Actor, data: dict[str, Any]) -> GateCriterion:
     if not data.get("key"):
         data["key"] = slugify(str(data.get("title") or ""))[:60] or "criterion"
     return core.create(actor, GateCriterion, data)
+
+
+# --- stage procedures ----------------------------------------------------------------------------
+
+
+def ensure_procedures(organization: Organization, *, source: str = "worker") -> int:
+    """Give the organization version 1 of the default procedures the first time (0 once it has any:
+    its own versions are never overwritten)."""
+    from .procedures import DEFAULT_PROCEDURES
+
+    if StageProcedure.objects.filter(organization=organization).exists():
+        return 0
+    operator = Actor.system(organization, source=source)
+    n = 0
+    with transaction.atomic():
+        for stage, specs in DEFAULT_PROCEDURES.items():
+            for spec in specs:
+                core.create(
+                    operator,
+                    StageProcedure,
+                    {
+                        "title": str(spec["title"]),
+                        "body": str(spec["body"]),
+                        "change_note": _("Default procedure"),
+                    },
+                    before_save=lambda p, st=str(stage), k=spec["key"]: (
+                        setattr(p, "stage", st),
+                        setattr(p, "key", k),
+                    ),
+                )
+                n += 1
+    return n
+
+
+def current_procedures(organization: Organization, stage: str | None = None) -> list[StageProcedure]:
+    """The version in force (the highest number) of each procedure, in stage order (one query)."""
+    qs = StageProcedure.objects.filter(organization=organization)
+    if stage:
+        qs = qs.filter(stage=stage)
+    found: dict[tuple[str, str], StageProcedure] = {}
+    first: dict[tuple[str, str], int] = {}
+    for p in qs.select_related("created_by").order_by("stage", "key", "-number"):
+        found.setdefault((p.stage, p.key), p)
+        first[(p.stage, p.key)] = p.pk  # the last seen is version 1: the procedure's place in its stage
+    order = {s: i for i, s in enumerate(gates.ORDER)}
+    return sorted(found.values(), key=lambda p: (order.get(p.stage, 99), first[(p.stage, p.key)]))
+
+
+def procedure_versions(organization: Organization, stage: str, key: str) -> list[StageProcedure]:
+    return list(
+        StageProcedure.objects.filter(organization=organization, stage=stage, key=key)
+        .select_related("created_by")
+        .order_by("-number")
+    )
+
+
+def revise_procedure(
+    actor: Actor, stage: str, key: str, data: dict[str, Any], *, based_on: int | None = None
+) -> StageProcedure:
+    """Add the next version of a stage's procedure (the first version of a new one). Earlier versions
+    are never changed. `based_on`: the version the editor started from; when another version was
+    added since, PreconditionFailed (412), so nobody overwrites a change they have not seen."""
+    from aims.core.exceptions import PreconditionFailed
+
+    actor.require("gate_criterion", "change")
+    ensure_procedures(actor.organization, source=actor.source)
+    errors: dict[str, Any] = {}
+    if stage not in gates.ORDER or gates.next_stage(stage) is None:
+        errors["stage"] = _("Choose a stage that has a gate: %(s)s") % {
+            "s": ", ".join(s for s in gates.ORDER if gates.next_stage(s))
+        }
+    key = str(key or "").strip() or slugify(str(data.get("title") or ""))[:60]
+    if not key or slugify(key) != key or len(key) > 60:
+        errors["key"] = _("Give a short identifier of lowercase letters, digits and hyphens.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        latest = (
+            StageProcedure.objects.select_for_update()
+            .filter(organization=actor.organization, stage=stage, key=key)
+            .order_by("-number")
+            .first()
+        )
+        actor.require("gate_criterion", "change" if latest else "add")
+        if latest is not None and based_on is not None and based_on != latest.number:
+            raise PreconditionFailed(latest.number)
+        number = latest.number + 1 if latest else 1
+        payload = {k: data[k] for k in ("title", "body", "change_note") if k in data}
+        if latest is not None:
+            payload.setdefault("title", latest.title)
+
+        def prepare(p: StageProcedure) -> None:
+            p.stage, p.key, p.number = stage, key, number
+
+        try:
+            with transaction.atomic():
+                return core.create(actor, StageProcedure, payload, before_save=prepare)
+        except IntegrityError as exc:  # another version was added at the same moment
+            raise PreconditionFailed(number) from exc
 
 
 # --- running a gate -------------------------------------------------------------------------------
@@ -106,8 +209,14 @@ class CriterionResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "key": self.key, "title": self.title, "kind": self.kind, "met": self.met, "reason": self.reason,
-            "reference": self.reference, "criterion_id": self.criterion_id, "evidence": self.evidence,
+            "key": self.key,
+            "title": self.title,
+            "kind": self.kind,
+            "met": self.met,
+            "reason": self.reason,
+            "reference": self.reference,
+            "criterion_id": self.criterion_id,
+            "evidence": self.evidence,
         }
 
 
@@ -138,7 +247,9 @@ def _evidence_map(system: AISystem, criteria: list[GateCriterion]) -> dict[int, 
     found: dict[int, list[GateEvidence]] = {}
     ids = [c.pk for c in criteria if c.kind == GateCriterion.Kind.CHECKLIST]
     if ids:
-        for ev in GateEvidence.objects.filter(ai_system=system, criterion_id__in=ids).select_related("created_by"):
+        for ev in GateEvidence.objects.filter(ai_system=system, criterion_id__in=ids).select_related(
+            "created_by"
+        ):
             found.setdefault(ev.criterion_id, []).append(ev)
     return found
 
@@ -156,15 +267,32 @@ def judge(system: AISystem, stage: str) -> list[CriterionResult]:
             found = evidence.get(c.pk, [])
             met = bool(found)
             items = [
-                {"id": e.pk, "kind": e.kind, "title": e.title, "describe": e.describe(),
-                 "added_by": e.created_by.email if e.created_by else "", "added_on": e.created_at.date().isoformat()}
+                {
+                    "id": e.pk,
+                    "kind": e.kind,
+                    "title": e.title,
+                    "describe": e.describe(),
+                    "added_by": e.created_by.email if e.created_by else "",
+                    "added_on": e.created_at.date().isoformat(),
+                }
                 for e in found
             ]
-            reason = ("evidence: " + "; ".join(e.describe() for e in found[:3])) if found else "no evidence yet: attach a file, a link or an AIMS record"
+            reason = (
+                ("evidence: " + "; ".join(e.describe() for e in found[:3]))
+                if found
+                else "no evidence yet: attach a file, a link or an AIMS record"
+            )
         out.append(CriterionResult(c.key, c.title, c.kind, met, reason, c.reference, c.pk, items))
     if not out:
-        out.append(CriterionResult("no-criteria", _("The gate has criteria"), "automatic", False,
-                                   "no active criterion is defined for this gate: a gate without criteria never holds"))
+        out.append(
+            CriterionResult(
+                "no-criteria",
+                _("The gate has criteria"),
+                "automatic",
+                False,
+                "no active criterion is defined for this gate: a gate without criteria never holds",
+            )
+        )
     return out
 
 
@@ -190,10 +318,14 @@ def evaluate(actor: Actor, system: AISystem) -> GateResult:
     final = to is None
     if final:
         stage, to = gates.previous_stage(system.lifecycle_stage) or stage, system.lifecycle_stage
-    return GateResult(system, stage, to, judge(system, stage), None if final else active_exception(system, stage), final)
+    return GateResult(
+        system, stage, to, judge(system, stage), None if final else active_exception(system, stage), final
+    )
 
 
-def record_exception(actor: Actor, system: AISystem, *, justification: str, expires_on: dt.date | str | None) -> GateException:
+def record_exception(
+    actor: Actor, system: AISystem, *, justification: str, expires_on: dt.date | str | None
+) -> GateException:
     """An authorized person lets the system pass its next gate although criteria are not met."""
     actor.require("gate_exception", "add")
     if system.organization_id != actor.organization.pk:
@@ -216,7 +348,9 @@ def record_exception(actor: Actor, system: AISystem, *, justification: str, expi
         obj.approved_by = actor.user
         obj.unmet = unmet
 
-    return core.create(actor, GateException, {"justification": justification, "expires_on": expires_on}, before_save=prepare)
+    return core.create(
+        actor, GateException, {"justification": justification, "expires_on": expires_on}, before_save=prepare
+    )
 
 
 def revoke_exception(actor: Actor, exception: GateException) -> GateException:
@@ -227,7 +361,12 @@ def revoke_exception(actor: Actor, exception: GateException) -> GateException:
         exception.revoked_at = timezone.now()
         exception.version += 1
         exception.save(update_fields=["revoked_at", "version"])
-        audit.record(actor, AuditEvent.Action.UPDATE, obj=exception, changes={"revoked_at": [None, exception.revoked_at]})
+        audit.record(
+            actor,
+            AuditEvent.Action.UPDATE,
+            obj=exception,
+            changes={"revoked_at": [None, exception.revoked_at]},
+        )
     return exception
 
 
@@ -254,9 +393,19 @@ def move(
 
             raise PreconditionFailed(system.version)
         if gates.next_stage(system.lifecycle_stage) is None:
-            raise ValidationError({"lifecycle_stage": _("%(s)s is the last stage: there is no next gate.") % {"s": gates.stage_label(system.lifecycle_stage)}})
+            raise ValidationError(
+                {
+                    "lifecycle_stage": _("%(s)s is the last stage: there is no next gate.")
+                    % {"s": gates.stage_label(system.lifecycle_stage)}
+                }
+            )
         if exception:
-            record_exception(actor, system, justification=str(exception.get("justification") or ""), expires_on=exception.get("expires_on"))
+            record_exception(
+                actor,
+                system,
+                justification=str(exception.get("justification") or ""),
+                expires_on=exception.get("expires_on"),
+            )
         result = evaluate(actor, system)
         if result.all_met:
             outcome = GateReview.Outcome.PASSED
@@ -278,7 +427,9 @@ def move(
             note=note,
         )
         review.save()
-        audit.record(actor, AuditEvent.Action.CREATE, obj=review, changes=audit.diff(None, audit.snapshot(review)))
+        audit.record(
+            actor, AuditEvent.Action.CREATE, obj=review, changes=audit.diff(None, audit.snapshot(review))
+        )
         if moved:
             inventory.update_system(actor, system, {"lifecycle_stage": result.to_stage}, via_gate=True)
     return review
@@ -291,8 +442,12 @@ def board(actor: Actor) -> list[dict[str, Any]]:
     for review in GateReview.objects.filter(organization=actor.organization).order_by("created_at", "pk"):
         latest[review.ai_system_id] = review
     expired = set(
-        GateException.objects.filter(organization=actor.organization, revoked_at__isnull=True, expires_on__lt=timezone.localdate(), reviews__isnull=False)
-        .values_list("ai_system_id", flat=True)
+        GateException.objects.filter(
+            organization=actor.organization,
+            revoked_at__isnull=True,
+            expires_on__lt=timezone.localdate(),
+            reviews__isnull=False,
+        ).values_list("ai_system_id", flat=True)
     )
     columns = []
     for stage in gates.ORDER:
@@ -301,7 +456,14 @@ def board(actor: Actor) -> list[dict[str, Any]]:
             for s in systems
             if s.lifecycle_stage == stage
         ]
-        columns.append({"stage": stage, "label": gates.stage_label(stage), "next": gates.next_stage(stage), "items": items})
+        columns.append(
+            {
+                "stage": stage,
+                "label": gates.stage_label(stage),
+                "next": gates.next_stage(stage),
+                "items": items,
+            }
+        )
     return columns
 
 
@@ -310,7 +472,12 @@ def board(actor: Actor) -> list[dict[str, Any]]:
 
 def _hash_upload(obj: Any, upload: Any) -> None:
     if upload.size > settings.AIMS_MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": _("The file is larger than the %(n)s MB limit.") % {"n": settings.AIMS_MAX_UPLOAD_BYTES // 2**20}})
+        raise ValidationError(
+            {
+                "file": _("The file is larger than the %(n)s MB limit.")
+                % {"n": settings.AIMS_MAX_UPLOAD_BYTES // 2**20}
+            }
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -322,10 +489,14 @@ def _hash_upload(obj: Any, upload: Any) -> None:
     obj.file.save(obj.filename or "evidence", upload, save=False)
 
 
-def add_evidence(actor: Actor, system: AISystem, criterion: GateCriterion, data: dict[str, Any], *, upload: Any = None) -> GateEvidence:
+def add_evidence(
+    actor: Actor, system: AISystem, criterion: GateCriterion, data: dict[str, Any], *, upload: Any = None
+) -> GateEvidence:
     """Attach a file, a link or an AIMS record to a checklist criterion for one system."""
     actor.require("gate_evidence", "add")
-    data = {k: v for k, v in data.items() if k not in ("ai_system", "criterion", "ai_system_id", "criterion_id")}
+    data = {
+        k: v for k, v in data.items() if k not in ("ai_system", "criterion", "ai_system_id", "criterion_id")
+    }
     if upload is not None:
         data["kind"] = GateEvidence.Kind.FILE
         data.setdefault("title", str(getattr(upload, "name", "") or "file")[:200])
@@ -344,7 +515,11 @@ def add_evidence(actor: Actor, system: AISystem, criterion: GateCriterion, data:
 
 def _unique_slug(model: Any, actor: Actor, name: str, fallback: str) -> str:
     base = slugify(name)[:70] or fallback
-    taken = set(model.objects.filter(organization=actor.organization, slug__startswith=base).values_list("slug", flat=True))
+    taken = set(
+        model.objects.filter(organization=actor.organization, slug__startswith=base).values_list(
+            "slug", flat=True
+        )
+    )
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
@@ -358,7 +533,9 @@ def create_dataset(actor: Actor, data: dict[str, Any]) -> Dataset:
     return core.create(actor, Dataset, data)
 
 
-def representativeness(profile: dict[str, dict[str, float]], reference: dict[str, dict[str, float]], tolerance: float) -> dict[str, Any]:
+def representativeness(
+    profile: dict[str, dict[str, float]], reference: dict[str, dict[str, float]], tolerance: float
+) -> dict[str, Any]:
     """Each group's share in the data against its share in the reference population; a difference
     larger than the tolerance is flagged."""
     attributes: dict[str, list[dict[str, Any]]] = {}
@@ -372,8 +549,15 @@ def representativeness(profile: dict[str, dict[str, float]], reference: dict[str
             expected = float(ref.get(group, 0.0))
             diff = sample - expected
             bad = total == 0 or abs(diff) > tolerance + 1e-12
-            rows.append({"group": group, "sample_share": round(sample, 4), "reference_share": round(expected, 4),
-                         "difference": round(diff, 4), "flagged": bad})
+            rows.append(
+                {
+                    "group": group,
+                    "sample_share": round(sample, 4),
+                    "reference_share": round(expected, 4),
+                    "difference": round(diff, 4),
+                    "flagged": bad,
+                }
+            )
             if bad:
                 flagged.append(f"{attribute}={group}")
         attributes[attribute] = rows
@@ -404,23 +588,38 @@ def create_dataset_version(actor: Actor, dataset: Dataset, data: dict[str, Any])
     return core.create(actor, DatasetVersion, data, before_save=prepare)
 
 
-def update_dataset_version(actor: Actor, version: DatasetVersion, data: dict[str, Any], *, expected_version: int | None = None) -> DatasetVersion:
-    return core.update(actor, version, data, expected_version=expected_version, before_save=_with_representativeness)
+def update_dataset_version(
+    actor: Actor, version: DatasetVersion, data: dict[str, Any], *, expected_version: int | None = None
+) -> DatasetVersion:
+    return core.update(
+        actor, version, data, expected_version=expected_version, before_save=_with_representativeness
+    )
 
 
-def profile_from_csv(content: bytes | str, attributes: list[str], *, max_rows: int = 1_000_000) -> dict[str, dict[str, int]]:
+def profile_from_csv(
+    content: bytes | str, attributes: list[str], *, max_rows: int = 1_000_000
+) -> dict[str, dict[str, int]]:
     """Count each group of each sensitive attribute in a CSV sample (header row required)."""
     text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
     reader = csv.DictReader(io.StringIO(text))
     missing = [a for a in attributes if a not in (reader.fieldnames or [])]
     if not attributes:
-        raise ValidationError({"attributes": _("Name at least one sensitive attribute (a column of the sample).")})
+        raise ValidationError(
+            {"attributes": _("Name at least one sensitive attribute (a column of the sample).")}
+        )
     if missing:
-        raise ValidationError({"attributes": _("Not columns of the sample: %(c)s") % {"c": ", ".join(missing)}})
+        raise ValidationError(
+            {"attributes": _("Not columns of the sample: %(c)s") % {"c": ", ".join(missing)}}
+        )
     counts: dict[str, Counter[str]] = {a: Counter() for a in attributes}
     for i, row in enumerate(reader):
         if i >= max_rows:
-            raise ValidationError({"file": _("The sample has more than %(n)d rows: upload a profile instead.") % {"n": max_rows}})
+            raise ValidationError(
+                {
+                    "file": _("The sample has more than %(n)d rows: upload a profile instead.")
+                    % {"n": max_rows}
+                }
+            )
         for a in attributes:
             counts[a][(row.get(a) or "").strip() or "(missing)"] += 1
     return {a: dict(sorted(c.items())) for a, c in counts.items()}
@@ -429,7 +628,12 @@ def profile_from_csv(content: bytes | str, attributes: list[str], *, max_rows: i
 def cohen_kappa(labels_a: list[Any], labels_b: list[Any]) -> float:
     """Cohen's kappa between two annotators' labels of the same items."""
     if len(labels_a) != len(labels_b):
-        raise ValidationError({"labels_b": _("Both annotators must label the same items (%(a)d and %(b)d labels given).") % {"a": len(labels_a), "b": len(labels_b)}})
+        raise ValidationError(
+            {
+                "labels_b": _("Both annotators must label the same items (%(a)d and %(b)d labels given).")
+                % {"a": len(labels_a), "b": len(labels_b)}
+            }
+        )
     n = len(labels_a)
     if n == 0:
         raise ValidationError({"labels_a": _("Give the labels of at least one item.")})
@@ -459,7 +663,12 @@ def approve_model(actor: Actor, mv: ModelVersion) -> ModelVersion:
     if mv.organization_id != actor.organization.pk:
         raise PermissionDenied
     if mv.status != ModelVersion.Status.DRAFT:
-        raise ValidationError({"status": _("Only a draft can be approved; this version is %(s)s.") % {"s": mv.get_status_display()}})
+        raise ValidationError(
+            {
+                "status": _("Only a draft can be approved; this version is %(s)s.")
+                % {"s": mv.get_status_display()}
+            }
+        )
 
     def mark(obj: ModelVersion) -> None:
         obj.status = ModelVersion.Status.APPROVED
@@ -472,23 +681,44 @@ def approve_model(actor: Actor, mv: ModelVersion) -> ModelVersion:
 def resolve_model_version(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Pipelines may name the model by its AI system's slug and version instead of its id."""
     data = dict(data)
-    system_key, version, name = data.pop("ai_system", None), data.pop("model_version", None), data.pop("model", None)
+    system_key, version, name = (
+        data.pop("ai_system", None),
+        data.pop("model_version", None),
+        data.pop("model", None),
+    )
     if data.get("model_version_id") is None:
         if not (system_key and version):
-            raise ValidationError({"model_version_id": _("Give model_version_id, or ai_system (slug) and model_version (its label).")})
-        qs = ModelVersion.objects.filter(organization=actor.organization, ai_system__slug=system_key, label=version)
+            raise ValidationError(
+                {
+                    "model_version_id": _(
+                        "Give model_version_id, or ai_system (slug) and model_version (its label)."
+                    )
+                }
+            )
+        qs = ModelVersion.objects.filter(
+            organization=actor.organization, ai_system__slug=system_key, label=version
+        )
         if name:
             qs = qs.filter(name=name)
         found = list(qs[:2])
         if len(found) != 1:
-            msg = _("No model version %(v)s of %(s)s.") if not found else _("Several models of %(s)s have version %(v)s: give model.")
+            msg = (
+                _("No model version %(v)s of %(s)s.")
+                if not found
+                else _("Several models of %(s)s have version %(v)s: give model.")
+            )
             raise ValidationError({"model_version_id": msg % {"v": version, "s": system_key}})
         data["model_version_id"] = found[0].pk
-    elif not ModelVersion.objects.filter(organization=actor.organization, pk=data["model_version_id"]).exists():
-        raise ValidationError({"model_version_id": _("Not found in this organization.")})
-    if data.get("dataset_version_id") is not None and not DatasetVersion.objects.filter(
-        organization=actor.organization, pk=data["dataset_version_id"]
+    elif not ModelVersion.objects.filter(
+        organization=actor.organization, pk=data["model_version_id"]
     ).exists():
+        raise ValidationError({"model_version_id": _("Not found in this organization.")})
+    if (
+        data.get("dataset_version_id") is not None
+        and not DatasetVersion.objects.filter(
+            organization=actor.organization, pk=data["dataset_version_id"]
+        ).exists()
+    ):
         raise ValidationError({"dataset_version_id": _("Not found in this organization.")})
     return data
 
@@ -498,10 +728,14 @@ def create_evaluation(actor: Actor, data: dict[str, Any]) -> Evaluation:
     data = resolve_model_version(actor, data)
     if actor.source == "api" and not data.get("source"):
         data["source"] = Evaluation.Source.PIPELINE
-    return core.create(actor, Evaluation, {k: v for k, v in data.items() if v is not None or k.endswith("_id")})
+    return core.create(
+        actor, Evaluation, {k: v for k, v in data.items() if v is not None or k.endswith("_id")}
+    )
 
 
-def update_evaluation(actor: Actor, ev: Evaluation, data: dict[str, Any], *, expected_version: int | None = None) -> Evaluation:
+def update_evaluation(
+    actor: Actor, ev: Evaluation, data: dict[str, Any], *, expected_version: int | None = None
+) -> Evaluation:
     data = dict(data)
     if "model_version_id" in data:
         data = resolve_model_version(actor, data)
@@ -529,18 +763,47 @@ def due_items(organization: Organization, horizon: dt.date) -> list[dict[str, An
     """Dates of this area that should become tasks (same shape as governance's `due_items`): vendor
     terms reviews, vendor re-assessments (12 months after the last), gate exceptions expiring."""
     items: list[dict[str, Any]] = []
-    for v in Vendor.objects.filter(organization=organization, terms_next_review__isnull=False, terms_next_review__lte=horizon):
-        items.append({"key": f"vendor-terms:{v.pk}:{v.terms_next_review}", "title": _("Review the terms of service of %(v)s") % {"v": v.name},
-                      "kind": "review", "due": v.terms_next_review, "role": "ai_manager", "link": v.get_absolute_url()})
+    for v in Vendor.objects.filter(
+        organization=organization, terms_next_review__isnull=False, terms_next_review__lte=horizon
+    ):
+        items.append(
+            {
+                "key": f"vendor-terms:{v.pk}:{v.terms_next_review}",
+                "title": _("Review the terms of service of %(v)s") % {"v": v.name},
+                "kind": "review",
+                "due": v.terms_next_review,
+                "role": "ai_manager",
+                "link": v.get_absolute_url(),
+            }
+        )
     for v in Vendor.objects.filter(organization=organization, assessed_on__isnull=False):
         due = v.assessed_on + dt.timedelta(days=365)
         if due <= horizon:
-            items.append({"key": f"vendor-assess:{v.pk}:{due}", "title": _("Re-assess vendor %(v)s (questionnaire)") % {"v": v.name},
-                          "kind": "review", "due": due, "role": "risk_team", "link": v.get_absolute_url()})
-    for e in GateException.objects.filter(organization=organization, revoked_at__isnull=True, expires_on__lte=horizon).select_related("ai_system"):
-        items.append({"key": f"gate-exception:{e.pk}", "title": _("Gate exception for %(s)s ends: meet the missing criteria") % {"s": e.ai_system.name},
-                      "kind": "action", "due": e.expires_on, "assignee_id": e.ai_system.owner_id, "role": "" if e.ai_system.owner_id else "ai_manager",
-                      "link": f"/lifecycle/systems/{e.ai_system.slug}/"})
+            items.append(
+                {
+                    "key": f"vendor-assess:{v.pk}:{due}",
+                    "title": _("Re-assess vendor %(v)s (questionnaire)") % {"v": v.name},
+                    "kind": "review",
+                    "due": due,
+                    "role": "risk_team",
+                    "link": v.get_absolute_url(),
+                }
+            )
+    for e in GateException.objects.filter(
+        organization=organization, revoked_at__isnull=True, expires_on__lte=horizon
+    ).select_related("ai_system"):
+        items.append(
+            {
+                "key": f"gate-exception:{e.pk}",
+                "title": _("Gate exception for %(s)s ends: meet the missing criteria")
+                % {"s": e.ai_system.name},
+                "kind": "action",
+                "due": e.expires_on,
+                "assignee_id": e.ai_system.owner_id,
+                "role": "" if e.ai_system.owner_id else "ai_manager",
+                "link": f"/lifecycle/systems/{e.ai_system.slug}/",
+            }
+        )
     return sorted(items, key=lambda i: (i["due"], i["key"]))
 
 
@@ -552,7 +815,11 @@ DUE_PREFIXES = ("vendor-terms:", "vendor-assess:", "gate-exception:")
 
 def _check_members(actor: Actor, user_ids: list[int], field_name: str = "production_access") -> list[int]:
     ids = [int(u.pk if hasattr(u, "pk") else u) for u in user_ids]
-    members = set(Membership.objects.filter(organization=actor.organization, user_id__in=ids).values_list("user_id", flat=True))
+    members = set(
+        Membership.objects.filter(organization=actor.organization, user_id__in=ids).values_list(
+            "user_id", flat=True
+        )
+    )
     missing = [i for i in ids if i not in members]
     if missing:
         raise ValidationError({field_name: _("Not members of this organization: %(ids)s") % {"ids": missing}})
@@ -566,7 +833,9 @@ def create_deployment(actor: Actor, data: dict[str, Any]) -> Deployment:
     return core.create(actor, Deployment, data)
 
 
-def update_deployment(actor: Actor, d: Deployment, data: dict[str, Any], *, expected_version: int | None = None) -> Deployment:
+def update_deployment(
+    actor: Actor, d: Deployment, data: dict[str, Any], *, expected_version: int | None = None
+) -> Deployment:
     """A change to who has production access is recorded as a deployment event too (the audit
     entry of the update already keeps the before and after lists)."""
     data = dict(data)
@@ -586,15 +855,25 @@ def _access_event(actor: Actor, d: Deployment, before: set[int], after: set[int]
     emails = dict(User.objects.filter(pk__in=before | after).values_list("pk", "email"))
     added = sorted(emails[i] for i in after - before)
     removed = sorted(emails[i] for i in before - after)
-    text = "; ".join(p for p in (
-        (_("granted: %(p)s") % {"p": ", ".join(added)}) if added else "",
-        (_("revoked: %(p)s") % {"p": ", ".join(removed)}) if removed else "",
-    ) if p)
-    core.create(actor, DeploymentEvent, {"kind": DeploymentEvent.Kind.ACCESS, "description": text},
-                before_save=lambda e: setattr(e, "deployment", d))
+    text = "; ".join(
+        p
+        for p in (
+            (_("granted: %(p)s") % {"p": ", ".join(added)}) if added else "",
+            (_("revoked: %(p)s") % {"p": ", ".join(removed)}) if removed else "",
+        )
+        if p
+    )
+    core.create(
+        actor,
+        DeploymentEvent,
+        {"kind": DeploymentEvent.Kind.ACCESS, "description": text},
+        before_save=lambda e: setattr(e, "deployment", d),
+    )
 
 
-def change_access(actor: Actor, d: Deployment, *, grant: list[int] | None = None, revoke: list[int] | None = None) -> Deployment:
+def change_access(
+    actor: Actor, d: Deployment, *, grant: list[int] | None = None, revoke: list[int] | None = None
+) -> Deployment:
     current = set(d.production_access.values_list("pk", flat=True))
     new = (current | set(_check_members(actor, grant or [], "grant"))) - {int(i) for i in revoke or []}
     return update_deployment(actor, d, {"production_access": sorted(new)})
@@ -626,12 +905,20 @@ def go_live(actor: Actor, d: Deployment) -> Deployment:
         raise PermissionDenied
     if d.environment == Deployment.Environment.PRODUCTION:
         if d.ai_system.lifecycle_stage not in PRODUCTION_STAGES:
-            raise ValidationError({"environment": _("%(s)s is in stage %(st)s: it must pass its gates into deployment before production.")
-                                   % {"s": d.ai_system.name, "st": gates.stage_label(d.ai_system.lifecycle_stage)}})
+            raise ValidationError(
+                {
+                    "environment": _(
+                        "%(s)s is in stage %(st)s: it must pass its gates into deployment before production."
+                    )
+                    % {"s": d.ai_system.name, "st": gates.stage_label(d.ai_system.lifecycle_stage)}
+                }
+            )
         if not d.approved_by_id:
             raise ValidationError({"approved_by": _("A production deployment needs an approved plan.")})
     review = (
-        GateReview.objects.filter(ai_system=d.ai_system, to_stage=AISystem.Stage.DEPLOYMENT, moved=True).order_by("-created_at").first()
+        GateReview.objects.filter(ai_system=d.ai_system, to_stage=AISystem.Stage.DEPLOYMENT, moved=True)
+        .order_by("-created_at")
+        .first()
     )
 
     def mark(obj: Deployment) -> None:
@@ -655,8 +942,13 @@ def record_event(actor: Actor, d: Deployment, data: dict[str, Any]) -> Deploymen
         raise ValidationError({"kind": _("Change production access with the access operation.")})
     with transaction.atomic():
         event = core.create(
-            actor, DeploymentEvent, data,
-            before_save=lambda e: (setattr(e, "deployment", d), setattr(e, "from_version_id", d.model_version_id)),
+            actor,
+            DeploymentEvent,
+            data,
+            before_save=lambda e: (
+                setattr(e, "deployment", d),
+                setattr(e, "from_version_id", d.model_version_id),
+            ),
         )
         if event.to_version_id and event.to_version_id != d.model_version_id:
             # A rollback, or a patch that deploys another version: the deployment now runs it.
@@ -668,6 +960,253 @@ def retire_deployment(actor: Actor, d: Deployment) -> Deployment:
     return core.update(actor, d, {}, before_save=lambda o: setattr(o, "status", Deployment.Status.RETIRED))
 
 
+# --- the AI system's own event logs (A.6.2.8) ------------------------------------------------------
+
+MAX_LOG_BATCH = 1000  # records per request: larger batches are refused, naming the limit
+MAX_LOG_DETAIL = 4000  # characters of a record's `detail` as JSON
+MAX_LOG_ERRORS = 20  # rows named in one refusal
+LOG_FIELDS = {"occurred_at", "event_id", "actor", "action", "outcome", "subject", "detail"}
+LOG_LIMITS = {"event_id": 100, "actor": 200, "action": 100, "outcome": 40, "subject": 200}
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def months_before(moment: dt.datetime, months: int) -> dt.datetime:
+    """The same day and time `months` calendar months earlier (the end of a shorter month)."""
+    import calendar
+
+    total = moment.year * 12 + (moment.month - 1) - months
+    year, month = divmod(total, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def _parse_moment(value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, str) and value.strip():
+        try:
+            moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    else:
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, dt.UTC)
+    return moment
+
+
+def _log_row(
+    index: int, row: Any, oldest: dt.datetime, newest: dt.datetime
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """One record, cleaned, and its errors keyed `records.<index>.<field>` (index from 0, as in the
+    request's JSON), each message naming the record."""
+    import json
+
+    where = _("Record %(i)d") % {"i": index}
+    if not isinstance(row, dict):
+        return {}, {
+            f"records.{index}": _("%(w)s: give an object with occurred_at and action.") % {"w": where}
+        }
+    errors: dict[str, str] = {}
+    for name in sorted(set(row) - LOG_FIELDS):
+        errors[f"records.{index}.{name}"] = _("%(w)s: unknown field %(f)s (known: %(k)s).") % {
+            "w": where,
+            "f": name,
+            "k": ", ".join(sorted(LOG_FIELDS)),
+        }
+    clean: dict[str, Any] = {}
+    moment = _parse_moment(row.get("occurred_at"))
+    if moment is None:
+        errors[f"records.{index}.occurred_at"] = _(
+            "%(w)s: give the time the event happened as ISO 8601, e.g. 2025-03-01T09:30:00Z."
+        ) % {"w": where}
+    elif moment > newest:
+        errors[f"records.{index}.occurred_at"] = _("%(w)s: %(t)s is in the future.") % {
+            "w": where,
+            "t": moment.isoformat(),
+        }
+    elif moment < oldest:
+        errors[f"records.{index}.occurred_at"] = _(
+            "%(w)s: %(t)s is older than the deployment's log retention; it would be purged at once."
+        ) % {"w": where, "t": moment.isoformat()}
+    clean["occurred_at"] = moment
+    for name, limit in LOG_LIMITS.items():
+        value = row.get(name, "")
+        value = "" if value is None else value
+        if not isinstance(value, str):
+            errors[f"records.{index}.{name}"] = _("%(w)s: %(f)s must be text.") % {"w": where, "f": name}
+            continue
+        value = value.strip()
+        if len(value) > limit:
+            errors[f"records.{index}.{name}"] = _("%(w)s: %(f)s is longer than %(n)d characters.") % {
+                "w": where,
+                "f": name,
+                "n": limit,
+            }
+        clean[name] = value
+    if not clean.get("action") and f"records.{index}.action" not in errors:
+        errors[f"records.{index}.action"] = _("%(w)s: say what was done (action), e.g. login or score.") % {
+            "w": where
+        }
+    detail = row.get("detail") or {}
+    if not isinstance(detail, dict):
+        errors[f"records.{index}.detail"] = _("%(w)s: detail must be an object.") % {"w": where}
+    elif len(json.dumps(detail, default=str)) > MAX_LOG_DETAIL:
+        errors[f"records.{index}.detail"] = _("%(w)s: detail is larger than %(n)d characters.") % {
+            "w": where,
+            "n": MAX_LOG_DETAIL,
+        }
+    clean["detail"] = detail
+    return clean, errors
+
+
+def receive_logs(actor: Actor, d: Deployment, records: list[Any]) -> dict[str, Any]:
+    """Store a batch of the AI system's own event-log records for a deployment (A.6.2.8). The whole
+    batch is refused when one record is invalid (422 naming each bad record); a record whose
+    `event_id` was already received is skipped, so a sender may retry a batch safely. One audit
+    entry per batch."""
+    actor.require("deployment", "change")
+    if d.organization_id != actor.organization.pk:
+        raise PermissionDenied
+    if not isinstance(records, list) or not records:
+        raise ValidationError({"records": _("Send at least one record.")})
+    if len(records) > MAX_LOG_BATCH:
+        raise ValidationError(
+            {
+                "records": _(
+                    "At most %(max)d records per batch; this one has %(n)d: send it in smaller batches."
+                )
+                % {"max": MAX_LOG_BATCH, "n": len(records)}
+            }
+        )
+    if not d.log_retention_months:
+        raise ValidationError(
+            {
+                "log_retention_months": _(
+                    "Set how many months the logs of this deployment are kept (log retention) before sending them."
+                )
+            }
+        )
+    now = timezone.now()
+    oldest = months_before(now, d.log_retention_months)
+    rows: list[dict[str, Any]] = []
+    errors: dict[str, str] = {}
+    for index, row in enumerate(records):
+        clean, row_errors = _log_row(index, row, oldest, now + CLOCK_SKEW)
+        errors.update(row_errors)
+        rows.append(clean)
+    if errors:
+        shown = dict(list(errors.items())[:MAX_LOG_ERRORS])
+        if len(errors) > MAX_LOG_ERRORS:
+            shown["records"] = _("%(n)d more errors not shown; nothing was stored.") % {
+                "n": len(errors) - MAX_LOG_ERRORS
+            }
+        raise ValidationError(shown)
+    ids = {r["event_id"] for r in rows if r["event_id"]}
+    seen = (
+        set(EventLogRecord.objects.filter(deployment=d, event_id__in=ids).values_list("event_id", flat=True))
+        if ids
+        else set()
+    )
+    fresh: list[EventLogRecord] = []
+    for r in rows:
+        if r["event_id"]:
+            if r["event_id"] in seen:
+                continue
+            seen.add(r["event_id"])
+        fresh.append(
+            EventLogRecord(
+                organization=actor.organization,
+                created_by=actor.user,
+                created_at=now,
+                updated_at=now,
+                deployment=d,
+                **r,
+            )
+        )
+    with transaction.atomic():
+        # ignore_conflicts: a concurrent retry of the same batch may have stored an event id meanwhile.
+        EventLogRecord.objects.bulk_create(fresh, batch_size=500, ignore_conflicts=True)
+        times = [r.occurred_at for r in fresh]
+        audit.record(
+            actor,
+            AuditEvent.Action.IMPORT,
+            obj=d,
+            changes={
+                "event_log": {
+                    "received": len(fresh),
+                    "duplicates": len(rows) - len(fresh),
+                    "from": min(times).isoformat() if times else None,
+                    "to": max(times).isoformat() if times else None,
+                }
+            },
+        )
+    return {
+        "received": len(fresh),
+        "duplicates": len(rows) - len(fresh),
+        "retention_months": d.log_retention_months,
+        "total": EventLogRecord.objects.filter(deployment=d).count(),
+    }
+
+
+def purge_logs(organization: Organization, now: dt.datetime | None = None) -> int:
+    """Delete the event-log records older than their deployment's retention; one audit entry per
+    deployment purged. A deployment without a retention keeps everything."""
+    now = now or timezone.now()
+    operator = Actor.system(organization)
+    total = 0
+    deployments = Deployment.objects.filter(
+        organization=organization, log_retention_months__isnull=False, log_records__isnull=False
+    ).distinct()
+    for d in deployments:
+        cutoff = months_before(now, d.log_retention_months)
+        with transaction.atomic():
+            n, _details = EventLogRecord.objects.filter(deployment=d, occurred_at__lt=cutoff).delete()
+            if n:
+                audit.record(
+                    operator,
+                    AuditEvent.Action.DELETE,
+                    obj=d,
+                    changes={
+                        "event_log_purged": {
+                            "records": n,
+                            "older_than": cutoff.isoformat(),
+                            "retention_months": d.log_retention_months,
+                        }
+                    },
+                )
+        total += n
+    return total
+
+
+def filter_logs(d: Deployment, params: dict[str, Any]) -> QuerySet[EventLogRecord]:
+    """The deployment's records, newest first; `since`/`until` (datetimes or ISO strings), and exact
+    `actor`, `action`, `outcome`, `subject`."""
+    qs = EventLogRecord.objects.filter(deployment=d)
+    for name, lookup in (("since", "occurred_at__gte"), ("until", "occurred_at__lt")):
+        if params.get(name):
+            moment = _parse_moment(params[name])
+            if moment is None:
+                raise ValidationError(
+                    {name: _("Give a date and time as ISO 8601, e.g. 2025-03-01T09:30:00Z.")}
+                )
+            qs = qs.filter(**{lookup: moment})
+    for name in ("actor", "action", "outcome", "subject"):
+        if params.get(name):
+            qs = qs.filter(**{name: params[name]})
+    return qs.order_by("-occurred_at", "-pk")
+
+
+def log_summary(d: Deployment) -> dict[str, Any]:
+    from django.db.models import Count, Max, Min
+
+    agg = EventLogRecord.objects.filter(deployment=d).aggregate(
+        n=Count("pk"), first=Min("occurred_at"), last=Max("occurred_at")
+    )
+    purge_before = months_before(timezone.now(), d.log_retention_months) if d.log_retention_months else None
+    return {**agg, "retention_months": d.log_retention_months, "purge_before": purge_before}
+
+
 # --- model cards ----------------------------------------------------------------------------------
 
 
@@ -675,10 +1214,19 @@ def model_card(mv: ModelVersion) -> dict[str, Any]:
     """Everything a model card shows, from the records (HTML, PDF and Markdown render this)."""
     system = mv.ai_system
     datasets = list(mv.datasets.select_related("dataset").order_by("dataset__name", "label"))
-    evaluations = list(mv.evaluations.select_related("dataset_version__dataset").order_by("kind", "-evaluated_at"))
+    evaluations = list(
+        mv.evaluations.select_related("dataset_version__dataset").order_by("kind", "-evaluated_at")
+    )
     deployments = list(mv.deployments.order_by("environment"))
-    return {"model": mv, "system": system, "datasets": datasets, "evaluations": evaluations, "deployments": deployments,
-            "vendor": mv.vendor, "organization": mv.organization}
+    return {
+        "model": mv,
+        "system": system,
+        "datasets": datasets,
+        "evaluations": evaluations,
+        "deployments": deployments,
+        "vendor": mv.vendor,
+        "organization": mv.organization,
+    }
 
 
 def model_card_markdown(mv: ModelVersion) -> str:
@@ -688,29 +1236,68 @@ def model_card_markdown(mv: ModelVersion) -> str:
     def line(label: str, value: Any) -> str:
         return f"- **{label}:** {value if value not in (None, '') else '—'}"
 
-    out = [f"# Model card: {mv.name} {mv.label}", "", f"AI system: **{system.name}** ({system.get_lifecycle_stage_display()}) · "
-           f"EU AI Act tier: {system.get_eu_ai_act_tier_display()} · status: {mv.get_status_display()}"
-           + (f", approved by {mv.approved_by.display_name} on {mv.approved_at:%Y-%m-%d}" if mv.approved_by and mv.approved_at else ""), ""]
-    out += ["## Model details", line("Algorithm", mv.algorithm), line("Framework", mv.framework),
-            line("Code", f"{mv.code_repository} @ {mv.code_commit}" if mv.code_repository else ""), line("Artefact digest", mv.artefact_digest),
-            line("Supplied by", mv.vendor.name if mv.vendor else "built in-house"), "",
-            "## Why this model", mv.rationale or "—", "", "### Alternatives considered", mv.alternatives or "—", "",
-            "## Intended use", mv.intended_use or system.purpose or "—", "", "## Known limitations", mv.limitations or "—", "",
-            "## Training", mv.training_config or "—", ""]
+    out = [
+        f"# Model card: {mv.name} {mv.label}",
+        "",
+        f"AI system: **{system.name}** ({system.get_lifecycle_stage_display()}) · "
+        f"EU AI Act tier: {system.get_eu_ai_act_tier_display()} · status: {mv.get_status_display()}"
+        + (
+            f", approved by {mv.approved_by.display_name} on {mv.approved_at:%Y-%m-%d}"
+            if mv.approved_by and mv.approved_at
+            else ""
+        ),
+        "",
+    ]
+    out += [
+        "## Model details",
+        line("Algorithm", mv.algorithm),
+        line("Framework", mv.framework),
+        line("Code", f"{mv.code_repository} @ {mv.code_commit}" if mv.code_repository else ""),
+        line("Artefact digest", mv.artefact_digest),
+        line("Supplied by", mv.vendor.name if mv.vendor else "built in-house"),
+        "",
+        "## Why this model",
+        mv.rationale or "—",
+        "",
+        "### Alternatives considered",
+        mv.alternatives or "—",
+        "",
+        "## Intended use",
+        mv.intended_use or system.purpose or "—",
+        "",
+        "## Known limitations",
+        mv.limitations or "—",
+        "",
+        "## Training",
+        mv.training_config or "—",
+        "",
+    ]
     if mv.hyperparameters:
-        out += ["| hyperparameter | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in sorted(mv.hyperparameters.items())] + [""]
+        out += (
+            ["| hyperparameter | value |", "|---|---|"]
+            + [f"| {k} | {v} |" for k, v in sorted(mv.hyperparameters.items())]
+            + [""]
+        )
     out += ["## Data"]
     if card["datasets"]:
         out += ["| dataset | version | rows | licence | personal data |", "|---|---|---|---|---|"]
-        out += [f"| {d.dataset.name} | {d.label} | {d.rows or '—'} | {d.dataset.licence or '—'} | {'yes' if d.dataset.personal_data else 'no'} |" for d in card["datasets"]]
+        out += [
+            f"| {d.dataset.name} | {d.label} | {d.rows or '—'} | {d.dataset.licence or '—'} | {'yes' if d.dataset.personal_data else 'no'} |"
+            for d in card["datasets"]
+        ]
     else:
         out.append("No dataset version is recorded.")
     out += ["", "## Evaluations"]
     if not card["evaluations"]:
         out.append("No evaluation is recorded.")
     for ev in card["evaluations"]:
-        out += ["", f"### {ev.get_kind_display()}: {ev.title or ev.evaluated_at.date()} — {'PASS' if ev.passed else 'FAIL'}",
-                f"Evaluated {ev.evaluated_at:%Y-%m-%d} ({ev.get_source_display()})" + (f" on {ev.dataset_version}" if ev.dataset_version else ""), ""]
+        out += [
+            "",
+            f"### {ev.get_kind_display()}: {ev.title or ev.evaluated_at.date()} — {'PASS' if ev.passed else 'FAIL'}",
+            f"Evaluated {ev.evaluated_at:%Y-%m-%d} ({ev.get_source_display()})"
+            + (f" on {ev.dataset_version}" if ev.dataset_version else ""),
+            "",
+        ]
         if ev.metrics or ev.thresholds:
             out += ["| metric | value | threshold | result |", "|---|---|---|---|"]
             for name in sorted(set(ev.metrics) | set(ev.thresholds)):
@@ -718,14 +1305,26 @@ def model_card_markdown(mv: ModelVersion) -> str:
                 limit = " ".join(f"{k} {v:g}" for k, v in sorted(bounds.items())) or "—"
                 value = ev.metrics.get(name)
                 failed = any(f.startswith(f"{name} ") or f.startswith(f"{name}:") for f in ev.failures)
-                out.append(f"| {name} | {value if value is None else f'{value:.4g}'} | {limit} | {'fail' if failed else ('pass' if bounds else '')} |")
+                out.append(
+                    f"| {name} | {value if value is None else f'{value:.4g}'} | {limit} | {'fail' if failed else ('pass' if bounds else '')} |"
+                )
         for attribute, groups in sorted((ev.fairness or {}).items()):
-            out += ["", f"By {attribute}:", "", "| group | " + " | ".join(sorted({m for g in groups.values() for m in g})) + " |"]
+            out += [
+                "",
+                f"By {attribute}:",
+                "",
+                "| group | " + " | ".join(sorted({m for g in groups.values() for m in g})) + " |",
+            ]
             metrics = sorted({m for g in groups.values() for m in g})
             out.append("|---|" + "---|" * len(metrics))
-            out += [f"| {g} | " + " | ".join(f"{vals.get(m, float('nan')):.4g}" for m in metrics) + " |" for g, vals in sorted(groups.items())]
+            out += [
+                f"| {g} | " + " | ".join(f"{vals.get(m, float('nan')):.4g}" for m in metrics) + " |"
+                for g, vals in sorted(groups.items())
+            ]
         if ev.conclusion:
             out += ["", ev.conclusion]
     out += ["", "## Deployments"]
-    out += [f"- {d.get_environment_display()}: {d.get_status_display()}" for d in card["deployments"]] or ["Not deployed."]
+    out += [f"- {d.get_environment_display()}: {d.get_status_display()}" for d in card["deployments"]] or [
+        "Not deployed."
+    ]
     return "\n".join(out) + "\n"

@@ -3,7 +3,10 @@
 - `lapse_exceptions()`: daily; a gate exception past its expiry is recorded as lapsed in the audit
   trail (once), so the board and the auditor see that the missing criteria are now overdue.
   Vendor terms reviews, vendor re-assessments and expiring exceptions become tasks through
-  `services.due_items()` (read by the assurance area's task generator)."""
+  `services.due_items()` (read by the assurance area's task generator).
+- `purge_event_logs()`: daily; the AI systems' own event-log records received through the API are
+  deleted once older than their deployment's `log_retention_months` (one audit entry per
+  deployment purged)."""
 
 from __future__ import annotations
 
@@ -27,12 +30,24 @@ def lapse(organization: Organization, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     actor = Actor.system(organization)
     n = 0
-    for exc in GateException.objects.filter(organization=organization, revoked_at__isnull=True, expires_on__lt=today):
+    for exc in GateException.objects.filter(
+        organization=organization, revoked_at__isnull=True, expires_on__lt=today
+    ):
         with transaction.atomic():
             # Claim the row (conditional update) so two workers never record it twice.
-            if not GateException.objects.filter(pk=exc.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+            if not GateException.objects.filter(pk=exc.pk, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            ):
                 continue
-            audit.record(actor, AuditEvent.Action.UPDATE, obj=exc, changes={"status": ["active", "lapsed"], "expires_on": [str(exc.expires_on), str(exc.expires_on)]})
+            audit.record(
+                actor,
+                AuditEvent.Action.UPDATE,
+                obj=exc,
+                changes={
+                    "status": ["active", "lapsed"],
+                    "expires_on": [str(exc.expires_on), str(exc.expires_on)],
+                },
+            )
             n += 1
     return n
 
@@ -43,5 +58,12 @@ def lapse_exceptions(today: str | None = None) -> int:
     return sum(lapse(org, day) for org in Organization.objects.all())
 
 
+@task()
+def purge_event_logs() -> int:
+    from .services import purge_logs
+
+    return sum(purge_logs(org) for org in Organization.objects.all())
+
+
 # (task, seconds between runs) for the worker's scheduler.
-PERIODIC = [(lapse_exceptions, 24 * 3600)]
+PERIODIC = [(lapse_exceptions, 24 * 3600), (purge_event_logs, 24 * 3600)]

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("criteria/", views.criteria, name="criteria"),
     path("criteria/<int:pk>/toggle/", views.criterion_toggle, name="criterion-toggle"),
+    path("procedures/", views.procedures, name="procedures"),
+    path("procedures/<slug:stage>/<slug:key>/", views.procedure_detail, name="procedure-detail"),
     path("systems/<slug:slug>/", views.system_gate, name="system-gate"),
     path("systems/<slug:slug>/move/", views.system_move, name="system-move"),
     path("systems/<slug:slug>/exception/", views.system_exception, name="system-exception"),
@@ -35,5 +37,6 @@ urlpatterns = [
     path("deployments/new/", views.deployment_create, name="deployment-create"),
     path("deployments/<int:pk>/", views.deployment_detail, name="deployment-detail"),
     path("deployments/<int:pk>/edit/", views.deployment_edit, name="deployment-edit"),
+    path("deployments/<int:pk>/logs/", views.deployment_logs, name="deployment-logs"),
     path("deployments/<int:pk>/<str:action>/", views.deployment_action, name="deployment-action"),
 ]

@@ -34,8 +34,11 @@ from .forms import (
     EventForm,
     EvidenceForm,
     ExceptionForm,
+    LogFilterForm,
     ModelVersionForm,
     MoveForm,
+    NewProcedureForm,
+    ProcedureForm,
     VendorForm,
     apply_errors,
 )
@@ -76,7 +79,9 @@ def _save_form(
     return obj
 
 
-def _form_page(request: HttpRequest, form: Any, title: str, *, back: str, extra: dict[str, Any] | None = None) -> HttpResponse:
+def _form_page(
+    request: HttpRequest, form: Any, title: str, *, back: str, extra: dict[str, Any] | None = None
+) -> HttpResponse:
     return render(
         request,
         "lifecycle/form.html",
@@ -107,21 +112,42 @@ def _system(actor: Actor, slug: str) -> AISystem:
 def system_gate(request: HttpRequest, actor: Actor, slug: str) -> HttpResponse:
     system = _system(actor, slug)
     result = services.evaluate(actor, system)
+    services.ensure_procedures(actor.organization, source=actor.source)
+    procedures = services.current_procedures(actor.organization, result.stage)
     reviews = GateReview.objects.for_actor(actor).filter(ai_system=system).select_related("created_by")[:20]
-    exceptions = GateException.objects.for_actor(actor).filter(ai_system=system).select_related("approved_by")[:10]
-    return render(request, "lifecycle/system_gate.html", {
-        "system": system, "result": result, "reviews": reviews, "exceptions": exceptions,
-        "stage_label": gates.stage_label(result.stage), "next_label": gates.stage_label(result.to_stage),
-        "rows": [
-            {"r": r, "form": EvidenceForm(actor=actor, auto_id=f"ev{r.criterion_id}_%s") if r.kind == "checklist" else None}
-            for r in result.results
-        ],
-        "exception_form": ExceptionForm(actor=actor), "move_form": MoveForm(actor=actor),
-        "can_move": actor.can("gate_review", "add") and actor.can("ai_system", "change") and not result.final,
-        "can_except": actor.can("gate_exception", "add") and not result.final and not result.all_met,
-        "can_add_evidence": actor.can("gate_evidence", "add"),
-        "can_delete_evidence": actor.can("gate_evidence", "delete"),
-    })
+    exceptions = (
+        GateException.objects.for_actor(actor).filter(ai_system=system).select_related("approved_by")[:10]
+    )
+    return render(
+        request,
+        "lifecycle/system_gate.html",
+        {
+            "system": system,
+            "result": result,
+            "reviews": reviews,
+            "exceptions": exceptions,
+            "stage_label": gates.stage_label(result.stage),
+            "next_label": gates.stage_label(result.to_stage),
+            "rows": [
+                {
+                    "r": r,
+                    "form": EvidenceForm(actor=actor, auto_id=f"ev{r.criterion_id}_%s")
+                    if r.kind == "checklist"
+                    else None,
+                }
+                for r in result.results
+            ],
+            "exception_form": ExceptionForm(actor=actor),
+            "move_form": MoveForm(actor=actor),
+            "procedures": procedures,
+            "can_move": actor.can("gate_review", "add")
+            and actor.can("ai_system", "change")
+            and not result.final,
+            "can_except": actor.can("gate_exception", "add") and not result.final and not result.all_met,
+            "can_add_evidence": actor.can("gate_evidence", "add"),
+            "can_delete_evidence": actor.can("gate_evidence", "delete"),
+        },
+    )
 
 
 @require_POST
@@ -136,13 +162,21 @@ def system_move(request: HttpRequest, actor: Actor, slug: str) -> HttpResponse:
         messages.error(request, STALE)
         return redirect("lifecycle:system-gate", slug=slug)
     except ValidationError as exc:
-        messages.error(request, " ".join(m for ms in getattr(exc, "message_dict", {"": exc.messages}).values() for m in ms))
+        messages.error(
+            request,
+            " ".join(m for ms in getattr(exc, "message_dict", {"": exc.messages}).values() for m in ms),
+        )
         return redirect("lifecycle:system-gate", slug=slug)
     if review.moved:
-        messages.success(request, _("%(s)s moved to %(st)s.") % {"s": system.name, "st": review.get_to_stage_display()})
+        messages.success(
+            request, _("%(s)s moved to %(st)s.") % {"s": system.name, "st": review.get_to_stage_display()}
+        )
     else:
-        messages.error(request, _("The gate holds %(s)s back: %(n)d criteria are not met. The review is kept.") % {
-            "s": system.name, "n": len(review.results) - review.met_count})
+        messages.error(
+            request,
+            _("The gate holds %(s)s back: %(n)d criteria are not met. The review is kept.")
+            % {"s": system.name, "n": len(review.results) - review.met_count},
+        )
     return redirect("lifecycle:review-detail", pk=review.pk)
 
 
@@ -158,10 +192,16 @@ def system_exception(request: HttpRequest, actor: Actor, slug: str) -> HttpRespo
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Exception recorded until %(d)s.") % {"d": form.cleaned_data["expires_on"]})
+            messages.success(
+                request, _("Exception recorded until %(d)s.") % {"d": form.cleaned_data["expires_on"]}
+            )
             return redirect("lifecycle:system-gate", slug=slug)
-    return _form_page(request, form, _("Record an exception to the gate of %(s)s") % {"s": system.name},
-                      back=f"/lifecycle/systems/{slug}/")
+    return _form_page(
+        request,
+        form,
+        _("Record an exception to the gate of %(s)s") % {"s": system.name},
+        back=f"/lifecycle/systems/{slug}/",
+    )
 
 
 @require_POST
@@ -178,14 +218,25 @@ def evidence_add(request: HttpRequest, actor: Actor, slug: str, criterion_id: in
             form.add_error("file", _("Choose the file to upload."))
         else:
             try:
-                services.add_evidence(actor, system, criterion, data, upload=upload if data["kind"] == GateEvidence.Kind.FILE else None)
+                services.add_evidence(
+                    actor,
+                    system,
+                    criterion,
+                    data,
+                    upload=upload if data["kind"] == GateEvidence.Kind.FILE else None,
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("Evidence added to “%(c)s”.") % {"c": criterion.title})
                 return redirect("lifecycle:system-gate", slug=slug)
-    return _form_page(request, form, _("Evidence for “%(c)s”") % {"c": criterion.title}, back=f"/lifecycle/systems/{slug}/",
-                      extra={"multipart": True})
+    return _form_page(
+        request,
+        form,
+        _("Evidence for “%(c)s”") % {"c": criterion.title},
+        back=f"/lifecycle/systems/{slug}/",
+        extra={"multipart": True},
+    )
 
 
 @require_POST
@@ -204,30 +255,52 @@ def evidence_download(request: HttpRequest, actor: Actor, pk: int) -> HttpRespon
     evidence = get_object_or_404(GateEvidence.objects.for_actor(actor), pk=pk, kind=GateEvidence.Kind.FILE)
     if not evidence.file:
         raise Http404
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.filename or "evidence",
-                        content_type="application/octet-stream")
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.filename or "evidence",
+        content_type="application/octet-stream",
+    )
 
 
 @actor_required
 def review_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    review = get_object_or_404(GateReview.objects.for_actor(actor).select_related("ai_system", "created_by", "exception__approved_by"), pk=pk)
+    review = get_object_or_404(
+        GateReview.objects.for_actor(actor).select_related(
+            "ai_system", "created_by", "exception__approved_by"
+        ),
+        pk=pk,
+    )
     return render(request, "lifecycle/review_detail.html", {"review": review})
 
 
 def review_pdf_response(actor: Actor, review: GateReview) -> HttpResponse:
     from aims.reports.renderers import to_pdf
 
-    pdf = to_pdf("lifecycle/review_pdf.html", {"review": review, "organization": actor.organization,
-                                               "generated_by": actor.user.email if actor.user else ""})
+    pdf = to_pdf(
+        "lifecycle/review_pdf.html",
+        {
+            "review": review,
+            "organization": actor.organization,
+            "generated_by": actor.user.email if actor.user else "",
+        },
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="gate-review-{review.pk}-{review.ai_system.slug}.pdf"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="gate-review-{review.pk}-{review.ai_system.slug}.pdf"'
+    )
     return response
 
 
 @actor_required
 def review_pdf(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     actor.require("gate_review", "export")
-    review = get_object_or_404(GateReview.objects.for_actor(actor).select_related("ai_system", "created_by", "exception__approved_by"), pk=pk)
+    review = get_object_or_404(
+        GateReview.objects.for_actor(actor).select_related(
+            "ai_system", "created_by", "exception__approved_by"
+        ),
+        pk=pk,
+    )
     return review_pdf_response(actor, review)
 
 
@@ -236,8 +309,14 @@ def criteria(request: HttpRequest, actor: Actor) -> HttpResponse:
     services.ensure_criteria(actor.organization, source=actor.source)
     rows = GateCriterion.objects.for_actor(actor).order_by("stage", "order", "pk")
     by_stage = [
-        {"stage": s, "label": gates.stage_label(s), "next": gates.stage_label(gates.next_stage(s)), "items": [c for c in rows if c.stage == s]}
-        for s in gates.ORDER if gates.next_stage(s)
+        {
+            "stage": s,
+            "label": gates.stage_label(s),
+            "next": gates.stage_label(gates.next_stage(s)),
+            "items": [c for c in rows if c.stage == s],
+        }
+        for s in gates.ORDER
+        if gates.next_stage(s)
     ]
     form = CriterionForm(request.POST or None, actor=actor)
     if request.method == "POST":
@@ -250,10 +329,18 @@ def criteria(request: HttpRequest, actor: Actor) -> HttpResponse:
 
         if _save_form(request, form, save, success=_("Criterion added.")):
             return redirect("lifecycle:criteria")
-    return render(request, "lifecycle/criteria.html", {
-        "stages": by_stage, "form": form, "checks": gates.CHECKS.values(),
-        "can_change": actor.can("gate_criterion", "change"), "can_add": actor.can("gate_criterion", "add"),
-    }, status=422 if form.errors else 200)
+    return render(
+        request,
+        "lifecycle/criteria.html",
+        {
+            "stages": by_stage,
+            "form": form,
+            "checks": gates.CHECKS.values(),
+            "can_change": actor.can("gate_criterion", "change"),
+            "can_add": actor.can("gate_criterion", "add"),
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -264,6 +351,92 @@ def criterion_toggle(request: HttpRequest, actor: Actor, pk: int) -> HttpRespons
     return redirect("lifecycle:criteria")
 
 
+# --- stage procedures ----------------------------------------------------------------------------
+
+
+@actor_required
+def procedures(request: HttpRequest, actor: Actor) -> HttpResponse:
+    actor.require("gate_criterion", "view")
+    services.ensure_procedures(actor.organization, source=actor.source)
+    current = services.current_procedures(actor.organization)
+    by_stage = [
+        {"stage": s, "label": gates.stage_label(s), "items": [p for p in current if p.stage == s]}
+        for s in gates.ORDER
+        if gates.next_stage(s)
+    ]
+    can_add = actor.can("gate_criterion", "add")
+    form = NewProcedureForm(request.POST or None, actor=actor)
+    if request.method == "POST":
+        actor.require("gate_criterion", "add")
+
+        def save(data: dict[str, Any]) -> Any:
+            stage = data.pop("stage")
+            key = slugify(data["title"])[:60]
+            if any(p.stage == stage and p.key == key for p in current):
+                raise ValidationError(
+                    {"title": _("This stage already has a procedure with this title: add a version to it.")}
+                )
+            return services.revise_procedure(actor, stage, key, data)
+
+        obj = _save_form(request, form, save, success=_("Procedure added."))
+        if obj:
+            return redirect(obj)
+    return render(
+        request,
+        "lifecycle/procedures.html",
+        {"stages": by_stage, "form": form, "can_add": can_add},
+        status=422 if form.errors else 200,
+    )
+
+
+@actor_required
+def procedure_detail(request: HttpRequest, actor: Actor, stage: str, key: str) -> HttpResponse:
+    actor.require("gate_criterion", "view")
+    services.ensure_procedures(actor.organization, source=actor.source)
+    versions = services.procedure_versions(actor.organization, stage, key)
+    if not versions:
+        raise Http404
+    current = versions[0]
+    shown = current
+    if request.GET.get("v", "").isdigit():
+        shown = next((p for p in versions if p.number == int(request.GET["v"])), None)
+        if shown is None:
+            raise Http404
+    can_change = actor.can("gate_criterion", "change")
+    form = ProcedureForm(
+        request.POST or None,
+        actor=actor,
+        initial={"title": current.title, "body": current.body, "based_on": current.number},
+    )
+    if request.method == "POST":
+        actor.require("gate_criterion", "change")
+        based_on = request.POST.get("based_on", "")
+
+        def save(data: dict[str, Any]) -> Any:
+            return services.revise_procedure(
+                actor, stage, key, data, based_on=int(based_on) if based_on.isdigit() else None
+            )
+
+        obj = _save_form(
+            request, form, save, success=_("New version saved; the earlier versions stay readable.")
+        )
+        if obj:
+            return redirect(obj)
+    return render(
+        request,
+        "lifecycle/procedure_detail.html",
+        {
+            "procedure": shown,
+            "current": current,
+            "versions": versions,
+            "form": form,
+            "can_change": can_change,
+            "stage_label": gates.stage_label(stage),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
 # --- datasets -------------------------------------------------------------------------------------
 
 
@@ -272,14 +445,20 @@ def dataset_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     qs = Dataset.objects.for_actor(actor).prefetch_related("ai_systems", "versions")
     if request.GET.get("q"):
         qs = qs.filter(name__icontains=request.GET["q"])
-    return render(request, "lifecycle/dataset_list.html", {"page": paged(request, qs), "can_add": actor.can("dataset", "add")})
+    return render(
+        request,
+        "lifecycle/dataset_list.html",
+        {"page": paged(request, qs), "can_add": actor.can("dataset", "add")},
+    )
 
 
 @actor_required
 def dataset_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     actor.require("dataset", "add")
     form = DatasetForm(request.POST or None, actor=actor)
-    obj = _save_form(request, form, lambda d: services.create_dataset(actor, d), success=_("Dataset registered."))
+    obj = _save_form(
+        request, form, lambda d: services.create_dataset(actor, d), success=_("Dataset registered.")
+    )
     if obj:
         return redirect(obj)
     return _form_page(request, form, _("Register a dataset"), back="/lifecycle/datasets/")
@@ -293,8 +472,15 @@ def _dataset(actor: Actor, slug: str) -> Dataset:
 def dataset_edit(request: HttpRequest, actor: Actor, slug: str) -> HttpResponse:
     dataset = _dataset(actor, slug)
     actor.require("dataset", "change")
-    form = DatasetForm(request.POST or None, instance=dataset, initial={"version": dataset.version}, actor=actor)
-    obj = _save_form(request, form, lambda d: core.update(actor, dataset, d, expected_version=_version(request)), success=_("Dataset saved."))
+    form = DatasetForm(
+        request.POST or None, instance=dataset, initial={"version": dataset.version}, actor=actor
+    )
+    obj = _save_form(
+        request,
+        form,
+        lambda d: core.update(actor, dataset, d, expected_version=_version(request)),
+        success=_("Dataset saved."),
+    )
     if obj:
         return redirect(obj)
     return _form_page(request, form, _("Edit %(d)s") % {"d": dataset.name}, back=dataset.get_absolute_url())
@@ -306,13 +492,28 @@ def dataset_detail(request: HttpRequest, actor: Actor, slug: str) -> HttpRespons
     form = DatasetVersionForm(request.POST or None, actor=actor)
     if request.method == "POST":
         actor.require("dataset", "change")
-        if _save_form(request, form, lambda d: services.create_dataset_version(actor, dataset, d), success=_("Version added.")):
+        if _save_form(
+            request,
+            form,
+            lambda d: services.create_dataset_version(actor, dataset, d),
+            success=_("Version added."),
+        ):
             return redirect(dataset)
-    return render(request, "lifecycle/dataset_detail.html", {
-        "dataset": dataset, "versions": dataset.versions.order_by("-created_at", "-pk"), "form": form,
-        "systems": dataset.ai_systems.all(), "can_change": actor.can("dataset", "change"),
-        "history": object_history(actor, "dataset", dataset.pk)[:20] if actor.can("audit_event", "view") else [],
-    }, status=422 if form.errors else 200)
+    return render(
+        request,
+        "lifecycle/dataset_detail.html",
+        {
+            "dataset": dataset,
+            "versions": dataset.versions.order_by("-created_at", "-pk"),
+            "form": form,
+            "systems": dataset.ai_systems.all(),
+            "can_change": actor.can("dataset", "change"),
+            "history": object_history(actor, "dataset", dataset.pk)[:20]
+            if actor.can("audit_event", "view")
+            else [],
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 # --- models and evaluations -----------------------------------------------------------------------
@@ -320,24 +521,39 @@ def dataset_detail(request: HttpRequest, actor: Actor, slug: str) -> HttpRespons
 
 @actor_required
 def model_list(request: HttpRequest, actor: Actor) -> HttpResponse:
-    qs = ModelVersion.objects.for_actor(actor).select_related("ai_system", "approved_by").prefetch_related("evaluations")
+    qs = (
+        ModelVersion.objects.for_actor(actor)
+        .select_related("ai_system", "approved_by")
+        .prefetch_related("evaluations")
+    )
     if request.GET.get("ai_system"):
         qs = qs.filter(ai_system__slug=request.GET["ai_system"])
-    return render(request, "lifecycle/model_list.html", {"page": paged(request, qs), "can_add": actor.can("model_version", "add")})
+    return render(
+        request,
+        "lifecycle/model_list.html",
+        {"page": paged(request, qs), "can_add": actor.can("model_version", "add")},
+    )
 
 
 @actor_required
 def model_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     actor.require("model_version", "add")
     form = ModelVersionForm(request.POST or None, actor=actor)
-    obj = _save_form(request, form, lambda d: services.create_model_version(actor, d), success=_("Model version registered."))
+    obj = _save_form(
+        request,
+        form,
+        lambda d: services.create_model_version(actor, d),
+        success=_("Model version registered."),
+    )
     if obj:
         return redirect(obj)
     return _form_page(request, form, _("Register a model version"), back="/lifecycle/models/")
 
 
 def _model(actor: Actor, pk: int) -> ModelVersion:
-    return get_object_or_404(ModelVersion.objects.for_actor(actor).select_related("ai_system", "vendor", "approved_by"), pk=pk)
+    return get_object_or_404(
+        ModelVersion.objects.for_actor(actor).select_related("ai_system", "vendor", "approved_by"), pk=pk
+    )
 
 
 @actor_required
@@ -349,15 +565,24 @@ def model_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
 
         def save(data: dict[str, Any]) -> Any:
             data["model_version_id"] = mv.pk
-            data["dataset_version_id"] = data.pop("dataset_version").pk if data.get("dataset_version") else None
+            data["dataset_version_id"] = (
+                data.pop("dataset_version").pk if data.get("dataset_version") else None
+            )
             return services.create_evaluation(actor, data)
 
         if _save_form(request, form, save, success=_("Evaluation recorded.")):
             return redirect(mv)
-    return render(request, "lifecycle/model_detail.html", {
-        **services.model_card(mv), "form": form,
-        "can_evaluate": actor.can("evaluation", "add"), "can_approve": actor.can("model_version", "approve") and mv.status == "draft",
-    }, status=422 if form.errors else 200)
+    return render(
+        request,
+        "lifecycle/model_detail.html",
+        {
+            **services.model_card(mv),
+            "form": form,
+            "can_evaluate": actor.can("evaluation", "add"),
+            "can_approve": actor.can("model_version", "approve") and mv.status == "draft",
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -381,11 +606,18 @@ def model_card_response(request: HttpRequest, actor: Actor, mv: ModelVersion, fm
         response["Content-Disposition"] = f'attachment; filename="{name}.md"'
         return response
     if fmt == "html":
-        return HttpResponse(render_to_string("lifecycle/model_card.html", {**services.model_card(mv), "standalone": True}, request=request))
+        return HttpResponse(
+            render_to_string(
+                "lifecycle/model_card.html", {**services.model_card(mv), "standalone": True}, request=request
+            )
+        )
     if fmt == "pdf":
         from aims.reports.renderers import to_pdf
 
-        pdf = to_pdf("lifecycle/model_card_pdf.html", {**services.model_card(mv), "generated_by": actor.user.email if actor.user else ""})
+        pdf = to_pdf(
+            "lifecycle/model_card_pdf.html",
+            {**services.model_card(mv), "generated_by": actor.user.email if actor.user else ""},
+        )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
         return response
@@ -406,14 +638,20 @@ def model_card(request: HttpRequest, actor: Actor, pk: int, fmt: str) -> HttpRes
 @actor_required
 def vendor_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     qs = Vendor.objects.for_actor(actor).prefetch_related("ai_systems")
-    return render(request, "lifecycle/vendor_list.html", {"page": paged(request, qs), "can_add": actor.can("vendor", "add")})
+    return render(
+        request,
+        "lifecycle/vendor_list.html",
+        {"page": paged(request, qs), "can_add": actor.can("vendor", "add")},
+    )
 
 
 @actor_required
 def vendor_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     actor.require("vendor", "add")
     form = VendorForm(request.POST or None, actor=actor)
-    obj = _save_form(request, form, lambda d: services.create_vendor(actor, d), success=_("Vendor registered."))
+    obj = _save_form(
+        request, form, lambda d: services.create_vendor(actor, d), success=_("Vendor registered.")
+    )
     if obj:
         return redirect(obj)
     return _form_page(request, form, _("Register a vendor"), back="/lifecycle/vendors/")
@@ -428,7 +666,12 @@ def vendor_edit(request: HttpRequest, actor: Actor, slug: str) -> HttpResponse:
     vendor = _vendor(actor, slug)
     actor.require("vendor", "change")
     form = VendorForm(request.POST or None, instance=vendor, initial={"version": vendor.version}, actor=actor)
-    obj = _save_form(request, form, lambda d: core.update(actor, vendor, d, expected_version=_version(request)), success=_("Vendor saved."))
+    obj = _save_form(
+        request,
+        form,
+        lambda d: core.update(actor, vendor, d, expected_version=_version(request)),
+        success=_("Vendor saved."),
+    )
     if obj:
         return redirect(obj)
     return _form_page(request, form, _("Edit %(v)s") % {"v": vendor.name}, back=vendor.get_absolute_url())
@@ -440,14 +683,27 @@ def vendor_detail(request: HttpRequest, actor: Actor, slug: str) -> HttpResponse
     form = BreachForm(request.POST or None, actor=actor)
     if request.method == "POST":
         actor.require("vendor", "change")
-        if _save_form(request, form, lambda d: services.add_breach(actor, vendor, d), success=_("SLA breach recorded.")):
+        if _save_form(
+            request, form, lambda d: services.add_breach(actor, vendor, d), success=_("SLA breach recorded.")
+        ):
             return redirect(vendor)
     answers = vendor.questionnaire or {}
-    return render(request, "lifecycle/vendor_detail.html", {
-        "vendor": vendor, "form": form, "breaches": vendor.breaches.all(), "systems": vendor.ai_systems.all(),
-        "questions": [{"text": q["text"], "weight": q["weight"], "answer": answers.get(q["key"])} for q in gates.QUESTIONNAIRE],
-        "can_change": actor.can("vendor", "change"),
-    }, status=422 if form.errors else 200)
+    return render(
+        request,
+        "lifecycle/vendor_detail.html",
+        {
+            "vendor": vendor,
+            "form": form,
+            "breaches": vendor.breaches.all(),
+            "systems": vendor.ai_systems.all(),
+            "questions": [
+                {"text": q["text"], "weight": q["weight"], "answer": answers.get(q["key"])}
+                for q in gates.QUESTIONNAIRE
+            ],
+            "can_change": actor.can("vendor", "change"),
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 # --- deployments ----------------------------------------------------------------------------------
@@ -455,22 +711,37 @@ def vendor_detail(request: HttpRequest, actor: Actor, slug: str) -> HttpResponse
 
 @actor_required
 def deployment_list(request: HttpRequest, actor: Actor) -> HttpResponse:
-    qs = Deployment.objects.for_actor(actor).select_related("ai_system", "model_version", "approved_by").prefetch_related("production_access")
-    return render(request, "lifecycle/deployment_list.html", {"page": paged(request, qs), "can_add": actor.can("deployment", "add")})
+    qs = (
+        Deployment.objects.for_actor(actor)
+        .select_related("ai_system", "model_version", "approved_by")
+        .prefetch_related("production_access")
+    )
+    return render(
+        request,
+        "lifecycle/deployment_list.html",
+        {"page": paged(request, qs), "can_add": actor.can("deployment", "add")},
+    )
 
 
 @actor_required
 def deployment_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     actor.require("deployment", "add")
     form = DeploymentForm(request.POST or None, actor=actor)
-    obj = _save_form(request, form, lambda d: services.create_deployment(actor, d), success=_("Deployment recorded."))
+    obj = _save_form(
+        request, form, lambda d: services.create_deployment(actor, d), success=_("Deployment recorded.")
+    )
     if obj:
         return redirect(obj)
     return _form_page(request, form, _("Record a deployment"), back="/lifecycle/deployments/")
 
 
 def _deployment(actor: Actor, pk: int) -> Deployment:
-    return get_object_or_404(Deployment.objects.for_actor(actor).select_related("ai_system", "model_version", "approved_by", "gate_review"), pk=pk)
+    return get_object_or_404(
+        Deployment.objects.for_actor(actor).select_related(
+            "ai_system", "model_version", "approved_by", "gate_review"
+        ),
+        pk=pk,
+    )
 
 
 @actor_required
@@ -478,10 +749,17 @@ def deployment_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse
     d = _deployment(actor, pk)
     actor.require("deployment", "change")
     form = DeploymentForm(request.POST or None, instance=d, initial={"version": d.version}, actor=actor)
-    obj = _save_form(request, form, lambda data: services.update_deployment(actor, d, data, expected_version=_version(request)), success=_("Deployment saved."))
+    obj = _save_form(
+        request,
+        form,
+        lambda data: services.update_deployment(actor, d, data, expected_version=_version(request)),
+        success=_("Deployment saved."),
+    )
     if obj:
         return redirect(obj)
-    return _form_page(request, form, _("Edit the deployment of %(s)s") % {"s": d.ai_system.name}, back=d.get_absolute_url())
+    return _form_page(
+        request, form, _("Edit the deployment of %(s)s") % {"s": d.ai_system.name}, back=d.get_absolute_url()
+    )
 
 
 @actor_required
@@ -498,19 +776,52 @@ def deployment_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpRespon
 
         if _save_form(request, form, save, success=_("Event recorded.")):
             return redirect(d)
-    return render(request, "lifecycle/deployment_detail.html", {
-        "deployment": d, "events": d.events.select_related("to_version", "from_version", "created_by"),
-        "people": d.production_access.all(), "form": form,
-        "can_change": actor.can("deployment", "change"), "can_approve": actor.can("deployment", "approve"),
-        "history": object_history(actor, "deployment", d.pk)[:20] if actor.can("audit_event", "view") else [],
-    }, status=422 if form.errors else 200)
+    return render(
+        request,
+        "lifecycle/deployment_detail.html",
+        {
+            "deployment": d,
+            "events": d.events.select_related("to_version", "from_version", "created_by"),
+            "people": d.production_access.all(),
+            "form": form,
+            "logs": d.log_records.order_by("-occurred_at", "-pk")[:10],
+            "log_summary": services.log_summary(d),
+            "can_change": actor.can("deployment", "change"),
+            "can_approve": actor.can("deployment", "approve"),
+            "history": object_history(actor, "deployment", d.pk)[:20]
+            if actor.can("audit_event", "view")
+            else [],
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@actor_required
+def deployment_logs(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    d = _deployment(actor, pk)
+    form = LogFilterForm(request.GET or None, actor=actor)
+    params = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    return render(
+        request,
+        "lifecycle/deployment_logs.html",
+        {
+            "deployment": d,
+            "form": form,
+            "page": paged(request, services.filter_logs(d, params)),
+            "summary": services.log_summary(d),
+        },
+    )
 
 
 @require_POST
 @actor_required
 def deployment_action(request: HttpRequest, actor: Actor, pk: int, action: str) -> HttpResponse:
     d = _deployment(actor, pk)
-    operations = {"approve": services.approve_deployment, "go-live": services.go_live, "retire": services.retire_deployment}
+    operations = {
+        "approve": services.approve_deployment,
+        "go-live": services.go_live,
+        "retire": services.retire_deployment,
+    }
     if action not in operations:
         raise Http404
     try:

@@ -10,386 +10,1772 @@ import aims.lifecycle.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0003_mfa'),
-        ('inventory', '0001_initial'),
+        ("core", "0003_mfa"),
+        ("inventory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Dataset',
+            name="Dataset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('name', models.CharField(help_text='What people call the data set.', max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(help_text='Short unique identifier, used in URLs and the API.', max_length=80, verbose_name='slug')),
-                ('description', models.TextField(blank=True, help_text='What it contains, in plain words.', verbose_name='description')),
-                ('purpose', models.CharField(choices=[('training', 'Training'), ('validation', 'Validation'), ('test', 'Test'), ('production', 'Production input'), ('mixed', 'Several of these')], default='training', max_length=16, verbose_name='used for')),
-                ('origin', models.TextField(blank=True, help_text='Where the data comes from: which system, supplier or public source.', verbose_name='origin')),
-                ('acquisition', models.TextField(blank=True, help_text='Collected by us, bought, licensed, scraped, generated...', verbose_name='how it was obtained')),
-                ('authorization', models.TextField(blank=True, help_text='What entitles the organization to use it for AI: contract, licence, consent, internal approval.', verbose_name='authorization for use')),
-                ('licence', models.CharField(blank=True, help_text='The licence it is used under, e.g. CC BY 4.0, DbCL 1.0, proprietary.', max_length=200, verbose_name='licence')),
-                ('copyright', models.CharField(blank=True, max_length=200, verbose_name='copyright holder')),
-                ('personal_data', models.BooleanField(default=False, help_text='Information about identifiable people (GDPR Art. 4).', verbose_name='contains personal data')),
-                ('special_categories', models.JSONField(blank=True, default=list, help_text='Special categories of personal data it holds (GDPR Art. 9), e.g. health, ethnicity.', validators=[aims.inventory.models.validate_string_list], verbose_name='special categories')),
-                ('legal_basis', models.CharField(blank=True, choices=[('', 'No personal data'), ('consent', 'Consent (Art. 6(1)(a))'), ('contract', 'Contract (Art. 6(1)(b))'), ('legal_obligation', 'Legal obligation (Art. 6(1)(c))'), ('vital_interests', 'Vital interests (Art. 6(1)(d))'), ('public_task', 'Public task (Art. 6(1)(e))'), ('legitimate_interests', 'Legitimate interests (Art. 6(1)(f))')], help_text='The GDPR Art. 6 basis for processing it.', max_length=24, verbose_name='legal basis')),
-                ('consent_notes', models.TextField(blank=True, help_text='How consent was obtained and can be withdrawn, when consent is the basis.', verbose_name='consent')),
-                ('collected_from', models.DateField(blank=True, null=True, verbose_name='collected from')),
-                ('collected_to', models.DateField(blank=True, null=True, verbose_name='collected to')),
-                ('transformations', models.TextField(blank=True, help_text='How the raw data became this data set: joins, filters, feature engineering.', verbose_name='transformations')),
-                ('cleaning', models.TextField(blank=True, help_text='How missing values, outliers and errors were handled.', verbose_name='cleaning')),
-                ('labelling', models.TextField(blank=True, help_text='Who labelled the data, how, with which instructions and checks.', verbose_name='labelling process')),
-                ('label_agreement', models.FloatField(blank=True, help_text="Cohen's kappa between two annotators (1 = perfect, 0 = chance); computed when two label sets are uploaded.", null=True, verbose_name='inter-annotator agreement')),
-                ('retention', models.CharField(blank=True, help_text='How long it is kept, and what happens then.', max_length=200, verbose_name='retention')),
-                ('storage_location', models.CharField(blank=True, help_text='Where it is stored (system, bucket, region).', max_length=300, verbose_name='storage location')),
-                ('access', models.TextField(blank=True, help_text='The people or roles allowed to read it.', verbose_name='who may access it')),
-                ('ai_systems', models.ManyToManyField(blank=True, help_text='The AI systems that use it.', related_name='datasets', to='inventory.aisystem', verbose_name='AI systems')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="What people call the data set.", max_length=200, verbose_name="name"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Short unique identifier, used in URLs and the API.",
+                        max_length=80,
+                        verbose_name="slug",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True, help_text="What it contains, in plain words.", verbose_name="description"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("training", "Training"),
+                            ("validation", "Validation"),
+                            ("test", "Test"),
+                            ("production", "Production input"),
+                            ("mixed", "Several of these"),
+                        ],
+                        default="training",
+                        max_length=16,
+                        verbose_name="used for",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.TextField(
+                        blank=True,
+                        help_text="Where the data comes from: which system, supplier or public source.",
+                        verbose_name="origin",
+                    ),
+                ),
+                (
+                    "acquisition",
+                    models.TextField(
+                        blank=True,
+                        help_text="Collected by us, bought, licensed, scraped, generated...",
+                        verbose_name="how it was obtained",
+                    ),
+                ),
+                (
+                    "authorization",
+                    models.TextField(
+                        blank=True,
+                        help_text="What entitles the organization to use it for AI: contract, licence, consent, internal approval.",
+                        verbose_name="authorization for use",
+                    ),
+                ),
+                (
+                    "licence",
+                    models.CharField(
+                        blank=True,
+                        help_text="The licence it is used under, e.g. CC BY 4.0, DbCL 1.0, proprietary.",
+                        max_length=200,
+                        verbose_name="licence",
+                    ),
+                ),
+                ("copyright", models.CharField(blank=True, max_length=200, verbose_name="copyright holder")),
+                (
+                    "personal_data",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Information about identifiable people (GDPR Art. 4).",
+                        verbose_name="contains personal data",
+                    ),
+                ),
+                (
+                    "special_categories",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Special categories of personal data it holds (GDPR Art. 9), e.g. health, ethnicity.",
+                        validators=[aims.inventory.models.validate_string_list],
+                        verbose_name="special categories",
+                    ),
+                ),
+                (
+                    "legal_basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No personal data"),
+                            ("consent", "Consent (Art. 6(1)(a))"),
+                            ("contract", "Contract (Art. 6(1)(b))"),
+                            ("legal_obligation", "Legal obligation (Art. 6(1)(c))"),
+                            ("vital_interests", "Vital interests (Art. 6(1)(d))"),
+                            ("public_task", "Public task (Art. 6(1)(e))"),
+                            ("legitimate_interests", "Legitimate interests (Art. 6(1)(f))"),
+                        ],
+                        help_text="The GDPR Art. 6 basis for processing it.",
+                        max_length=24,
+                        verbose_name="legal basis",
+                    ),
+                ),
+                (
+                    "consent_notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="How consent was obtained and can be withdrawn, when consent is the basis.",
+                        verbose_name="consent",
+                    ),
+                ),
+                ("collected_from", models.DateField(blank=True, null=True, verbose_name="collected from")),
+                ("collected_to", models.DateField(blank=True, null=True, verbose_name="collected to")),
+                (
+                    "transformations",
+                    models.TextField(
+                        blank=True,
+                        help_text="How the raw data became this data set: joins, filters, feature engineering.",
+                        verbose_name="transformations",
+                    ),
+                ),
+                (
+                    "cleaning",
+                    models.TextField(
+                        blank=True,
+                        help_text="How missing values, outliers and errors were handled.",
+                        verbose_name="cleaning",
+                    ),
+                ),
+                (
+                    "labelling",
+                    models.TextField(
+                        blank=True,
+                        help_text="Who labelled the data, how, with which instructions and checks.",
+                        verbose_name="labelling process",
+                    ),
+                ),
+                (
+                    "label_agreement",
+                    models.FloatField(
+                        blank=True,
+                        help_text="Cohen's kappa between two annotators (1 = perfect, 0 = chance); computed when two label sets are uploaded.",
+                        null=True,
+                        verbose_name="inter-annotator agreement",
+                    ),
+                ),
+                (
+                    "retention",
+                    models.CharField(
+                        blank=True,
+                        help_text="How long it is kept, and what happens then.",
+                        max_length=200,
+                        verbose_name="retention",
+                    ),
+                ),
+                (
+                    "storage_location",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where it is stored (system, bucket, region).",
+                        max_length=300,
+                        verbose_name="storage location",
+                    ),
+                ),
+                (
+                    "access",
+                    models.TextField(
+                        blank=True,
+                        help_text="The people or roles allowed to read it.",
+                        verbose_name="who may access it",
+                    ),
+                ),
+                (
+                    "ai_systems",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The AI systems that use it.",
+                        related_name="datasets",
+                        to="inventory.aisystem",
+                        verbose_name="AI systems",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dataset',
-                'verbose_name_plural': 'datasets',
-                'ordering': ['name'],
+                "verbose_name": "dataset",
+                "verbose_name_plural": "datasets",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='DatasetVersion',
+            name="DatasetVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('label', models.CharField(help_text='The version label, e.g. 2024-06 or 1.2.', max_length=40, verbose_name='version')),
-                ('changes', models.TextField(blank=True, verbose_name='what changed')),
-                ('rows', models.PositiveIntegerField(blank=True, help_text='Number of records.', null=True, verbose_name='rows')),
-                ('digest', models.CharField(blank=True, help_text='A content hash, e.g. sha256:…, to show which data exactly.', max_length=100, verbose_name='digest')),
-                ('location', models.CharField(blank=True, help_text='Where this version is stored.', max_length=300, verbose_name='location')),
-                ('profile', models.JSONField(blank=True, default=dict, help_text='For each sensitive attribute, the number of records per group, e.g. {"sex": {"female": 310, "male": 690}}.', verbose_name='sensitive attribute profile')),
-                ('reference', models.JSONField(blank=True, default=dict, help_text='For each attribute, the share of each group in the population the data should represent, e.g. {"sex": {"female": 0.51, "male": 0.49}}.', verbose_name='reference population')),
-                ('tolerance', models.FloatField(default=0.05, help_text="The largest acceptable difference between a group's share in the data and in the population (0.05 = 5 points).", verbose_name='tolerance')),
-                ('representativeness', models.JSONField(blank=True, default=dict, editable=False, verbose_name='representativeness')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('dataset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='lifecycle.dataset', verbose_name='dataset')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        help_text="The version label, e.g. 2024-06 or 1.2.",
+                        max_length=40,
+                        verbose_name="version",
+                    ),
+                ),
+                ("changes", models.TextField(blank=True, verbose_name="what changed")),
+                (
+                    "rows",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Number of records.", null=True, verbose_name="rows"
+                    ),
+                ),
+                (
+                    "digest",
+                    models.CharField(
+                        blank=True,
+                        help_text="A content hash, e.g. sha256:…, to show which data exactly.",
+                        max_length=100,
+                        verbose_name="digest",
+                    ),
+                ),
+                (
+                    "location",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where this version is stored.",
+                        max_length=300,
+                        verbose_name="location",
+                    ),
+                ),
+                (
+                    "profile",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='For each sensitive attribute, the number of records per group, e.g. {"sex": {"female": 310, "male": 690}}.',
+                        verbose_name="sensitive attribute profile",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='For each attribute, the share of each group in the population the data should represent, e.g. {"sex": {"female": 0.51, "male": 0.49}}.',
+                        verbose_name="reference population",
+                    ),
+                ),
+                (
+                    "tolerance",
+                    models.FloatField(
+                        default=0.05,
+                        help_text="The largest acceptable difference between a group's share in the data and in the population (0.05 = 5 points).",
+                        verbose_name="tolerance",
+                    ),
+                ),
+                (
+                    "representativeness",
+                    models.JSONField(
+                        blank=True, default=dict, editable=False, verbose_name="representativeness"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="lifecycle.dataset",
+                        verbose_name="dataset",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dataset version',
-                'verbose_name_plural': 'dataset versions',
-                'ordering': ['dataset', '-created_at', '-pk'],
+                "verbose_name": "dataset version",
+                "verbose_name_plural": "dataset versions",
+                "ordering": ["dataset", "-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='GateCriterion',
+            name="GateCriterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('stage', models.CharField(choices=[('idea', 'Idea'), ('design', 'Design'), ('development', 'Development'), ('validation', 'Verification and validation'), ('deployment', 'Deployment'), ('operation', 'Operation and monitoring'), ('retired', 'Retired')], help_text='The stage this criterion must be met in before the system may move on to the next stage.', max_length=16, verbose_name='stage')),
-                ('key', models.SlugField(help_text='Short identifier, unique within the stage, used by the API and the CLI.', max_length=60, verbose_name='key')),
-                ('title', models.CharField(help_text='What must be true, in one line.', max_length=200, verbose_name='title')),
-                ('guidance', models.TextField(blank=True, help_text='What a good piece of evidence looks like, for someone doing this the first time.', verbose_name='guidance')),
-                ('kind', models.CharField(choices=[('checklist', 'Checklist item with evidence'), ('automatic', 'Condition AIMS checks itself')], default='checklist', max_length=16, verbose_name='kind')),
-                ('condition', models.CharField(blank=True, help_text='For an automatic condition: which check AIMS runs (see the list on the criteria page).', max_length=40, verbose_name='automatic check')),
-                ('params', models.JSONField(blank=True, default=dict, help_text='Settings of the check, e.g. {"months": 12}.', verbose_name='parameters')),
-                ('reference', models.CharField(blank=True, help_text='The clause or control it comes from, e.g. A.6.2.2.', max_length=60, verbose_name='reference')),
-                ('active', models.BooleanField(default=True, help_text='Inactive criteria are not checked.', verbose_name='active')),
-                ('order', models.PositiveSmallIntegerField(default=100, verbose_name='order')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("design", "Design"),
+                            ("development", "Development"),
+                            ("validation", "Verification and validation"),
+                            ("deployment", "Deployment"),
+                            ("operation", "Operation and monitoring"),
+                            ("retired", "Retired"),
+                        ],
+                        help_text="The stage this criterion must be met in before the system may move on to the next stage.",
+                        max_length=16,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="Short identifier, unique within the stage, used by the API and the CLI.",
+                        max_length=60,
+                        verbose_name="key",
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="What must be true, in one line.", max_length=200, verbose_name="title"
+                    ),
+                ),
+                (
+                    "guidance",
+                    models.TextField(
+                        blank=True,
+                        help_text="What a good piece of evidence looks like, for someone doing this the first time.",
+                        verbose_name="guidance",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("checklist", "Checklist item with evidence"),
+                            ("automatic", "Condition AIMS checks itself"),
+                        ],
+                        default="checklist",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "condition",
+                    models.CharField(
+                        blank=True,
+                        help_text="For an automatic condition: which check AIMS runs (see the list on the criteria page).",
+                        max_length=40,
+                        verbose_name="automatic check",
+                    ),
+                ),
+                (
+                    "params",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='Settings of the check, e.g. {"months": 12}.',
+                        verbose_name="parameters",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="The clause or control it comes from, e.g. A.6.2.2.",
+                        max_length=60,
+                        verbose_name="reference",
+                    ),
+                ),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Inactive criteria are not checked.", verbose_name="active"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=100, verbose_name="order")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gate criterion',
-                'verbose_name_plural': 'gate criteria',
-                'ordering': ['stage', 'order', 'pk'],
+                "verbose_name": "gate criterion",
+                "verbose_name_plural": "gate criteria",
+                "ordering": ["stage", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='GateEvidence',
+            name="GateEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('file', 'File'), ('link', 'Link'), ('record', 'Record in AIMS')], default='link', max_length=8, verbose_name='kind')),
-                ('title', models.CharField(help_text="What the evidence is, e.g. 'Architecture decision record 7'.", max_length=200, verbose_name='title')),
-                ('url', models.URLField(blank=True, help_text='Where the evidence lives (for a link).', max_length=500, verbose_name='link')),
-                ('record_type', models.CharField(blank=True, help_text='For a record in AIMS: its kind, e.g. document, risk, impact_assessment.', max_length=40, verbose_name='record type')),
-                ('record_id', models.CharField(blank=True, help_text='For a record in AIMS: its id or number.', max_length=40, verbose_name='record id')),
-                ('file', models.FileField(blank=True, editable=False, upload_to=aims.lifecycle.models.upload_path, verbose_name='file')),
-                ('filename', models.CharField(blank=True, editable=False, max_length=200, verbose_name='file name')),
-                ('sha256', models.CharField(blank=True, editable=False, max_length=64, verbose_name='SHA-256')),
-                ('size', models.PositiveBigIntegerField(default=0, editable=False, verbose_name='size')),
-                ('content_type', models.CharField(blank=True, editable=False, max_length=100)),
-                ('note', models.TextField(blank=True, help_text='Anything a reviewer should know.', verbose_name='note')),
-                ('ai_system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='inventory.aisystem', verbose_name='AI system')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='lifecycle.gatecriterion', verbose_name='criterion')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("file", "File"), ("link", "Link"), ("record", "Record in AIMS")],
+                        default="link",
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="What the evidence is, e.g. 'Architecture decision record 7'.",
+                        max_length=200,
+                        verbose_name="title",
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True,
+                        help_text="Where the evidence lives (for a link).",
+                        max_length=500,
+                        verbose_name="link",
+                    ),
+                ),
+                (
+                    "record_type",
+                    models.CharField(
+                        blank=True,
+                        help_text="For a record in AIMS: its kind, e.g. document, risk, impact_assessment.",
+                        max_length=40,
+                        verbose_name="record type",
+                    ),
+                ),
+                (
+                    "record_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="For a record in AIMS: its id or number.",
+                        max_length=40,
+                        verbose_name="record id",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        editable=False,
+                        upload_to=aims.lifecycle.models.upload_path,
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "filename",
+                    models.CharField(blank=True, editable=False, max_length=200, verbose_name="file name"),
+                ),
+                (
+                    "sha256",
+                    models.CharField(blank=True, editable=False, max_length=64, verbose_name="SHA-256"),
+                ),
+                ("size", models.PositiveBigIntegerField(default=0, editable=False, verbose_name="size")),
+                ("content_type", models.CharField(blank=True, editable=False, max_length=100)),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True, help_text="Anything a reviewer should know.", verbose_name="note"
+                    ),
+                ),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="inventory.aisystem",
+                        verbose_name="AI system",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="lifecycle.gatecriterion",
+                        verbose_name="criterion",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gate evidence',
-                'verbose_name_plural': 'gate evidence',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "gate evidence",
+                "verbose_name_plural": "gate evidence",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='GateException',
+            name="GateException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('stage', models.CharField(choices=[('idea', 'Idea'), ('design', 'Design'), ('development', 'Development'), ('validation', 'Verification and validation'), ('deployment', 'Deployment'), ('operation', 'Operation and monitoring'), ('retired', 'Retired')], help_text='The stage whose exit gate is excepted.', max_length=16, verbose_name='gate of stage')),
-                ('justification', models.TextField(help_text='Why the system may move on although the gate does not hold, and what reduces the risk meanwhile.', verbose_name='justification')),
-                ('expires_on', models.DateField(help_text='The date by which the missing criteria must be met.', verbose_name='expires on')),
-                ('unmet', models.JSONField(blank=True, default=list, editable=False, verbose_name='criteria not met')),
-                ('revoked_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='revoked')),
-                ('ai_system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='inventory.aisystem', verbose_name='AI system')),
-                ('approved_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("design", "Design"),
+                            ("development", "Development"),
+                            ("validation", "Verification and validation"),
+                            ("deployment", "Deployment"),
+                            ("operation", "Operation and monitoring"),
+                            ("retired", "Retired"),
+                        ],
+                        help_text="The stage whose exit gate is excepted.",
+                        max_length=16,
+                        verbose_name="gate of stage",
+                    ),
+                ),
+                (
+                    "justification",
+                    models.TextField(
+                        help_text="Why the system may move on although the gate does not hold, and what reduces the risk meanwhile.",
+                        verbose_name="justification",
+                    ),
+                ),
+                (
+                    "expires_on",
+                    models.DateField(
+                        help_text="The date by which the missing criteria must be met.",
+                        verbose_name="expires on",
+                    ),
+                ),
+                (
+                    "unmet",
+                    models.JSONField(
+                        blank=True, default=list, editable=False, verbose_name="criteria not met"
+                    ),
+                ),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="revoked"),
+                ),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="inventory.aisystem",
+                        verbose_name="AI system",
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approved by",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gate exception',
-                'verbose_name_plural': 'gate exceptions',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "gate exception",
+                "verbose_name_plural": "gate exceptions",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='GateReview',
+            name="GateReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('from_stage', models.CharField(choices=[('idea', 'Idea'), ('design', 'Design'), ('development', 'Development'), ('validation', 'Verification and validation'), ('deployment', 'Deployment'), ('operation', 'Operation and monitoring'), ('retired', 'Retired')], max_length=16, verbose_name='from stage')),
-                ('to_stage', models.CharField(choices=[('idea', 'Idea'), ('design', 'Design'), ('development', 'Development'), ('validation', 'Verification and validation'), ('deployment', 'Deployment'), ('operation', 'Operation and monitoring'), ('retired', 'Retired')], max_length=16, verbose_name='to stage')),
-                ('outcome', models.CharField(choices=[('passed', 'Passed: every criterion met'), ('exception', 'Passed with an exception'), ('held', 'Held back')], max_length=16, verbose_name='outcome')),
-                ('moved', models.BooleanField(default=False, help_text='Whether the system moved to the next stage.', verbose_name='moved')),
-                ('results', models.JSONField(default=list, help_text='Each criterion: met or not, with the reason.', verbose_name='results')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('ai_system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='inventory.aisystem', verbose_name='AI system')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('exception', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='lifecycle.gateexception', verbose_name='exception')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "from_stage",
+                    models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("design", "Design"),
+                            ("development", "Development"),
+                            ("validation", "Verification and validation"),
+                            ("deployment", "Deployment"),
+                            ("operation", "Operation and monitoring"),
+                            ("retired", "Retired"),
+                        ],
+                        max_length=16,
+                        verbose_name="from stage",
+                    ),
+                ),
+                (
+                    "to_stage",
+                    models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("design", "Design"),
+                            ("development", "Development"),
+                            ("validation", "Verification and validation"),
+                            ("deployment", "Deployment"),
+                            ("operation", "Operation and monitoring"),
+                            ("retired", "Retired"),
+                        ],
+                        max_length=16,
+                        verbose_name="to stage",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("passed", "Passed: every criterion met"),
+                            ("exception", "Passed with an exception"),
+                            ("held", "Held back"),
+                        ],
+                        max_length=16,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "moved",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Whether the system moved to the next stage.",
+                        verbose_name="moved",
+                    ),
+                ),
+                (
+                    "results",
+                    models.JSONField(
+                        default=list,
+                        help_text="Each criterion: met or not, with the reason.",
+                        verbose_name="results",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="inventory.aisystem",
+                        verbose_name="AI system",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "exception",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="lifecycle.gateexception",
+                        verbose_name="exception",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gate review',
-                'verbose_name_plural': 'gate reviews',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "gate review",
+                "verbose_name_plural": "gate reviews",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Deployment',
+            name="Deployment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('environment', models.CharField(choices=[('development', 'Development'), ('test', 'Test'), ('staging', 'Staging'), ('production', 'Production')], max_length=16, verbose_name='environment')),
-                ('plan', models.TextField(blank=True, help_text='How it is rolled out: steps, checks, communication, fallback.', verbose_name='deployment plan')),
-                ('rollback_procedure', models.TextField(blank=True, help_text='How to go back to the previous version, and who decides.', verbose_name='rollback procedure')),
-                ('deployed_at', models.DateTimeField(blank=True, null=True, verbose_name='deployed at')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('active', 'Active'), ('rolled_back', 'Rolled back'), ('retired', 'Retired')], default='planned', editable=False, max_length=16, verbose_name='status')),
-                ('approved_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='approved')),
-                ('log_location', models.CharField(blank=True, help_text="Where the system's logs of who used it, when and what it did are kept (A.6.2.8, AI Act Art. 12, 19).", max_length=300, verbose_name='event and access logs')),
-                ('log_retention_months', models.PositiveSmallIntegerField(blank=True, help_text='How long the logs are kept; at least 6 months for high-risk systems.', null=True, verbose_name='log retention (months)')),
-                ('monitoring', models.TextField(blank=True, help_text='What is watched in operation and when it alerts.', verbose_name='monitoring and alert thresholds')),
-                ('ai_system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deployments', to='inventory.aisystem', verbose_name='AI system')),
-                ('approved_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
-                ('production_access', models.ManyToManyField(blank=True, help_text='Who may change or operate it in this environment. Every change is kept in the audit trail.', related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='people with production access')),
-                ('gate_review', models.ForeignKey(blank=True, help_text='The gate review that let the system into deployment.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='lifecycle.gatereview', verbose_name='gate passed')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "environment",
+                    models.CharField(
+                        choices=[
+                            ("development", "Development"),
+                            ("test", "Test"),
+                            ("staging", "Staging"),
+                            ("production", "Production"),
+                        ],
+                        max_length=16,
+                        verbose_name="environment",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.TextField(
+                        blank=True,
+                        help_text="How it is rolled out: steps, checks, communication, fallback.",
+                        verbose_name="deployment plan",
+                    ),
+                ),
+                (
+                    "rollback_procedure",
+                    models.TextField(
+                        blank=True,
+                        help_text="How to go back to the previous version, and who decides.",
+                        verbose_name="rollback procedure",
+                    ),
+                ),
+                ("deployed_at", models.DateTimeField(blank=True, null=True, verbose_name="deployed at")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("active", "Active"),
+                            ("rolled_back", "Rolled back"),
+                            ("retired", "Retired"),
+                        ],
+                        default="planned",
+                        editable=False,
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="approved"),
+                ),
+                (
+                    "log_location",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where the system's logs of who used it, when and what it did are kept (A.6.2.8, AI Act Art. 12, 19).",
+                        max_length=300,
+                        verbose_name="event and access logs",
+                    ),
+                ),
+                (
+                    "log_retention_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="How long the logs are kept; at least 6 months for high-risk systems.",
+                        null=True,
+                        verbose_name="log retention (months)",
+                    ),
+                ),
+                (
+                    "monitoring",
+                    models.TextField(
+                        blank=True,
+                        help_text="What is watched in operation and when it alerts.",
+                        verbose_name="monitoring and alert thresholds",
+                    ),
+                ),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deployments",
+                        to="inventory.aisystem",
+                        verbose_name="AI system",
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approved by",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
+                (
+                    "production_access",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Who may change or operate it in this environment. Every change is kept in the audit trail.",
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="people with production access",
+                    ),
+                ),
+                (
+                    "gate_review",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The gate review that let the system into deployment.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="lifecycle.gatereview",
+                        verbose_name="gate passed",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'deployment',
-                'verbose_name_plural': 'deployments',
-                'ordering': ['ai_system', 'environment', '-created_at'],
+                "verbose_name": "deployment",
+                "verbose_name_plural": "deployments",
+                "ordering": ["ai_system", "environment", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ModelVersion',
+            name="ModelVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('name', models.CharField(help_text='e.g. credit-scoring-logreg.', max_length=120, verbose_name='model name')),
-                ('label', models.CharField(help_text='e.g. 1.4.0 or 2024-06-01.', max_length=40, verbose_name='version')),
-                ('algorithm', models.CharField(blank=True, help_text='e.g. L2-regularised logistic regression, gradient boosting, a hosted LLM.', max_length=200, verbose_name='algorithm')),
-                ('framework', models.CharField(blank=True, help_text='e.g. scikit-learn 1.5, PyTorch 2.3.', max_length=120, verbose_name='framework')),
-                ('rationale', models.TextField(blank=True, help_text='The reasons for the choice (accuracy, explainability, cost...).', verbose_name='why this approach')),
-                ('alternatives', models.TextField(blank=True, help_text='What else was considered, and why it was not chosen.', verbose_name='alternatives considered')),
-                ('training_config', models.TextField(blank=True, help_text='How it was trained: split, cross-validation, stopping, hardware.', verbose_name='training configuration')),
-                ('hyperparameters', models.JSONField(blank=True, default=dict, help_text='Name → value.', verbose_name='hyperparameters')),
-                ('code_repository', models.CharField(blank=True, help_text='Where its code lives.', max_length=300, verbose_name='code repository')),
-                ('code_commit', models.CharField(blank=True, help_text='The commit the artefact was built from.', max_length=64, verbose_name='commit')),
-                ('artefact_digest', models.CharField(blank=True, help_text="The model file's hash, e.g. sha256:…", max_length=100, verbose_name='artefact digest')),
-                ('intended_use', models.TextField(blank=True, verbose_name='intended use')),
-                ('limitations', models.TextField(blank=True, verbose_name='known limitations')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved'), ('retired', 'Retired')], default='draft', editable=False, max_length=16, verbose_name='status')),
-                ('approved_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='approved')),
-                ('ai_system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='model_versions', to='inventory.aisystem', verbose_name='AI system')),
-                ('approved_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('datasets', models.ManyToManyField(blank=True, help_text='The exact dataset versions it was trained, validated and tested on.', related_name='model_versions', to='lifecycle.datasetversion', verbose_name='dataset versions')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="e.g. credit-scoring-logreg.", max_length=120, verbose_name="model name"
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        help_text="e.g. 1.4.0 or 2024-06-01.", max_length=40, verbose_name="version"
+                    ),
+                ),
+                (
+                    "algorithm",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. L2-regularised logistic regression, gradient boosting, a hosted LLM.",
+                        max_length=200,
+                        verbose_name="algorithm",
+                    ),
+                ),
+                (
+                    "framework",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. scikit-learn 1.5, PyTorch 2.3.",
+                        max_length=120,
+                        verbose_name="framework",
+                    ),
+                ),
+                (
+                    "rationale",
+                    models.TextField(
+                        blank=True,
+                        help_text="The reasons for the choice (accuracy, explainability, cost...).",
+                        verbose_name="why this approach",
+                    ),
+                ),
+                (
+                    "alternatives",
+                    models.TextField(
+                        blank=True,
+                        help_text="What else was considered, and why it was not chosen.",
+                        verbose_name="alternatives considered",
+                    ),
+                ),
+                (
+                    "training_config",
+                    models.TextField(
+                        blank=True,
+                        help_text="How it was trained: split, cross-validation, stopping, hardware.",
+                        verbose_name="training configuration",
+                    ),
+                ),
+                (
+                    "hyperparameters",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="Name → value.", verbose_name="hyperparameters"
+                    ),
+                ),
+                (
+                    "code_repository",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where its code lives.",
+                        max_length=300,
+                        verbose_name="code repository",
+                    ),
+                ),
+                (
+                    "code_commit",
+                    models.CharField(
+                        blank=True,
+                        help_text="The commit the artefact was built from.",
+                        max_length=64,
+                        verbose_name="commit",
+                    ),
+                ),
+                (
+                    "artefact_digest",
+                    models.CharField(
+                        blank=True,
+                        help_text="The model file's hash, e.g. sha256:…",
+                        max_length=100,
+                        verbose_name="artefact digest",
+                    ),
+                ),
+                ("intended_use", models.TextField(blank=True, verbose_name="intended use")),
+                ("limitations", models.TextField(blank=True, verbose_name="known limitations")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("approved", "Approved"), ("retired", "Retired")],
+                        default="draft",
+                        editable=False,
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="approved"),
+                ),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="model_versions",
+                        to="inventory.aisystem",
+                        verbose_name="AI system",
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approved by",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "datasets",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The exact dataset versions it was trained, validated and tested on.",
+                        related_name="model_versions",
+                        to="lifecycle.datasetversion",
+                        verbose_name="dataset versions",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'model version',
-                'verbose_name_plural': 'model versions',
-                'ordering': ['ai_system', '-created_at', '-pk'],
+                "verbose_name": "model version",
+                "verbose_name_plural": "model versions",
+                "ordering": ["ai_system", "-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Evaluation',
+            name="Evaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('technical', 'Technical performance'), ('ethical', 'Fairness by group'), ('legal', 'Legal review'), ('robustness', 'Robustness')], default='technical', max_length=16, verbose_name='kind')),
-                ('title', models.CharField(blank=True, help_text='e.g. hold-out test, Q3 fairness review.', max_length=200, verbose_name='title')),
-                ('metrics', models.JSONField(blank=True, default=dict, help_text='Metric name → value, e.g. {"accuracy": 0.81}.', verbose_name='metrics')),
-                ('thresholds', models.JSONField(blank=True, default=dict, help_text='Metric name → {"min": x} and/or {"max": y}. A metric outside its threshold fails the evaluation.', verbose_name='thresholds')),
-                ('fairness', models.JSONField(blank=True, default=dict, help_text='Optional: attribute → group → metric → value, e.g. {"sex": {"female": {"approval_rate": 0.62}}}.', verbose_name='results by group')),
-                ('conclusion', models.TextField(blank=True, help_text='What the results mean; for a legal review, its findings.', verbose_name='conclusion')),
-                ('source', models.CharField(choices=[('manual', 'Entered'), ('upload', 'Uploaded'), ('pipeline', 'Pushed by a pipeline')], default='manual', max_length=16, verbose_name='source')),
-                ('evaluated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='evaluated at')),
-                ('passed', models.BooleanField(default=False, editable=False, verbose_name='passed')),
-                ('failures', models.JSONField(blank=True, default=list, editable=False, verbose_name='failures')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('dataset_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='lifecycle.datasetversion', verbose_name='evaluated on')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
-                ('model_version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evaluations', to='lifecycle.modelversion', verbose_name='model version')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("technical", "Technical performance"),
+                            ("ethical", "Fairness by group"),
+                            ("legal", "Legal review"),
+                            ("robustness", "Robustness"),
+                        ],
+                        default="technical",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. hold-out test, Q3 fairness review.",
+                        max_length=200,
+                        verbose_name="title",
+                    ),
+                ),
+                (
+                    "metrics",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='Metric name → value, e.g. {"accuracy": 0.81}.',
+                        verbose_name="metrics",
+                    ),
+                ),
+                (
+                    "thresholds",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='Metric name → {"min": x} and/or {"max": y}. A metric outside its threshold fails the evaluation.',
+                        verbose_name="thresholds",
+                    ),
+                ),
+                (
+                    "fairness",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='Optional: attribute → group → metric → value, e.g. {"sex": {"female": {"approval_rate": 0.62}}}.',
+                        verbose_name="results by group",
+                    ),
+                ),
+                (
+                    "conclusion",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the results mean; for a legal review, its findings.",
+                        verbose_name="conclusion",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Entered"),
+                            ("upload", "Uploaded"),
+                            ("pipeline", "Pushed by a pipeline"),
+                        ],
+                        default="manual",
+                        max_length=16,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "evaluated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="evaluated at"),
+                ),
+                ("passed", models.BooleanField(default=False, editable=False, verbose_name="passed")),
+                (
+                    "failures",
+                    models.JSONField(blank=True, default=list, editable=False, verbose_name="failures"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "dataset_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="lifecycle.datasetversion",
+                        verbose_name="evaluated on",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
+                (
+                    "model_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evaluations",
+                        to="lifecycle.modelversion",
+                        verbose_name="model version",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evaluation',
-                'verbose_name_plural': 'evaluations',
-                'ordering': ['-evaluated_at', '-pk'],
+                "verbose_name": "evaluation",
+                "verbose_name_plural": "evaluations",
+                "ordering": ["-evaluated_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DeploymentEvent',
+            name="DeploymentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('rollback', 'Rollback'), ('patch', 'Patch'), ('maintenance', 'Maintenance'), ('access', 'Production access change')], max_length=16, verbose_name='kind')),
-                ('occurred_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='when')),
-                ('description', models.TextField(help_text='For a rollback: why it was rolled back.', verbose_name='what and why')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('deployment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='lifecycle.deployment', verbose_name='deployment')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
-                ('from_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='lifecycle.modelversion', verbose_name='from version')),
-                ('to_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='lifecycle.modelversion', verbose_name='to version')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rollback", "Rollback"),
+                            ("patch", "Patch"),
+                            ("maintenance", "Maintenance"),
+                            ("access", "Production access change"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="when")),
+                (
+                    "description",
+                    models.TextField(
+                        help_text="For a rollback: why it was rolled back.", verbose_name="what and why"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "deployment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="lifecycle.deployment",
+                        verbose_name="deployment",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
+                (
+                    "from_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="lifecycle.modelversion",
+                        verbose_name="from version",
+                    ),
+                ),
+                (
+                    "to_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="lifecycle.modelversion",
+                        verbose_name="to version",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'deployment event',
-                'verbose_name_plural': 'deployment events',
-                'ordering': ['-occurred_at', '-pk'],
+                "verbose_name": "deployment event",
+                "verbose_name_plural": "deployment events",
+                "ordering": ["-occurred_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='deployment',
-            name='model_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deployments', to='lifecycle.modelversion', verbose_name='model version'),
+            model_name="deployment",
+            name="model_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="deployments",
+                to="lifecycle.modelversion",
+                verbose_name="model version",
+            ),
         ),
         migrations.CreateModel(
-            name='Vendor',
+            name="Vendor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(help_text='Short unique identifier, used in URLs and the API.', max_length=80, verbose_name='slug')),
-                ('kind', models.CharField(choices=[('model', 'Pre-trained or foundation model'), ('api', 'Third-party AI API'), ('cloud', 'Cloud AI service'), ('saas', 'AI software as a service'), ('data', 'Data supplier'), ('other', 'Other')], default='api', max_length=16, verbose_name='kind')),
-                ('services', models.TextField(blank=True, help_text='What exactly they supply, with model names and versions.', verbose_name='services and models supplied')),
-                ('questionnaire', models.JSONField(blank=True, default=dict, help_text='Answers to the vendor risk questionnaire (true/false per question); AIMS computes the score.', verbose_name='risk questionnaire')),
-                ('score', models.PositiveSmallIntegerField(blank=True, editable=False, help_text='0 to 100; higher is safer.', null=True, verbose_name='questionnaire score')),
-                ('assessed_on', models.DateField(blank=True, help_text='When the questionnaire was last answered.', null=True, verbose_name='assessed on')),
-                ('terms_reviewed_on', models.DateField(blank=True, help_text='When the terms of service and licence were last reviewed.', null=True, verbose_name='terms reviewed on')),
-                ('terms_next_review', models.DateField(blank=True, help_text='When the terms must be reviewed again; AIMS makes it a task.', null=True, verbose_name='next terms review')),
-                ('permitted_use', models.TextField(blank=True, help_text='What the terms allow and forbid, e.g. no training on our data.', verbose_name='permitted use and restrictions')),
-                ('slas', models.JSONField(blank=True, default=list, help_text='Service levels: a list of {"name": "availability", "target": "99.9%"} (availability, security, support).', verbose_name='SLAs')),
-                ('dpa_signed', models.BooleanField(default=False, help_text='GDPR Art. 28 agreement in place.', verbose_name='data processing agreement signed')),
-                ('data_location', models.CharField(blank=True, help_text='Where the vendor processes and stores our data.', max_length=200, verbose_name='data location')),
-                ('certifications', models.JSONField(blank=True, default=list, help_text='e.g. ISO/IEC 27001, ISO/IEC 42001, SOC 2 Type II.', validators=[aims.inventory.models.validate_string_list], verbose_name='certifications')),
-                ('contingency_plan', models.TextField(blank=True, help_text='What we do if the vendor is unavailable or changes its terms.', verbose_name='contingency plan')),
-                ('ai_systems', models.ManyToManyField(blank=True, help_text='The AI systems that depend on this vendor.', related_name='vendors', to='inventory.aisystem', verbose_name='AI systems')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Short unique identifier, used in URLs and the API.",
+                        max_length=80,
+                        verbose_name="slug",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("model", "Pre-trained or foundation model"),
+                            ("api", "Third-party AI API"),
+                            ("cloud", "Cloud AI service"),
+                            ("saas", "AI software as a service"),
+                            ("data", "Data supplier"),
+                            ("other", "Other"),
+                        ],
+                        default="api",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "services",
+                    models.TextField(
+                        blank=True,
+                        help_text="What exactly they supply, with model names and versions.",
+                        verbose_name="services and models supplied",
+                    ),
+                ),
+                (
+                    "questionnaire",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Answers to the vendor risk questionnaire (true/false per question); AIMS computes the score.",
+                        verbose_name="risk questionnaire",
+                    ),
+                ),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        editable=False,
+                        help_text="0 to 100; higher is safer.",
+                        null=True,
+                        verbose_name="questionnaire score",
+                    ),
+                ),
+                (
+                    "assessed_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="When the questionnaire was last answered.",
+                        null=True,
+                        verbose_name="assessed on",
+                    ),
+                ),
+                (
+                    "terms_reviewed_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="When the terms of service and licence were last reviewed.",
+                        null=True,
+                        verbose_name="terms reviewed on",
+                    ),
+                ),
+                (
+                    "terms_next_review",
+                    models.DateField(
+                        blank=True,
+                        help_text="When the terms must be reviewed again; AIMS makes it a task.",
+                        null=True,
+                        verbose_name="next terms review",
+                    ),
+                ),
+                (
+                    "permitted_use",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the terms allow and forbid, e.g. no training on our data.",
+                        verbose_name="permitted use and restrictions",
+                    ),
+                ),
+                (
+                    "slas",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Service levels: a list of {"name": "availability", "target": "99.9%"} (availability, security, support).',
+                        verbose_name="SLAs",
+                    ),
+                ),
+                (
+                    "dpa_signed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="GDPR Art. 28 agreement in place.",
+                        verbose_name="data processing agreement signed",
+                    ),
+                ),
+                (
+                    "data_location",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where the vendor processes and stores our data.",
+                        max_length=200,
+                        verbose_name="data location",
+                    ),
+                ),
+                (
+                    "certifications",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="e.g. ISO/IEC 27001, ISO/IEC 42001, SOC 2 Type II.",
+                        validators=[aims.inventory.models.validate_string_list],
+                        verbose_name="certifications",
+                    ),
+                ),
+                (
+                    "contingency_plan",
+                    models.TextField(
+                        blank=True,
+                        help_text="What we do if the vendor is unavailable or changes its terms.",
+                        verbose_name="contingency plan",
+                    ),
+                ),
+                (
+                    "ai_systems",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The AI systems that depend on this vendor.",
+                        related_name="vendors",
+                        to="inventory.aisystem",
+                        verbose_name="AI systems",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vendor',
-                'verbose_name_plural': 'vendors',
-                'ordering': ['name'],
+                "verbose_name": "vendor",
+                "verbose_name_plural": "vendors",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SlaBreach',
+            name="SlaBreach",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('sla', models.CharField(help_text='Which SLA was missed, e.g. availability.', max_length=100, verbose_name='service level')),
-                ('occurred_on', models.DateField(verbose_name='occurred on')),
-                ('description', models.TextField(blank=True, verbose_name='what happened')),
-                ('impact', models.TextField(blank=True, verbose_name='effect on our AI systems')),
-                ('resolved_on', models.DateField(blank=True, null=True, verbose_name='resolved on')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
-                ('vendor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='breaches', to='lifecycle.vendor', verbose_name='vendor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "sla",
+                    models.CharField(
+                        help_text="Which SLA was missed, e.g. availability.",
+                        max_length=100,
+                        verbose_name="service level",
+                    ),
+                ),
+                ("occurred_on", models.DateField(verbose_name="occurred on")),
+                ("description", models.TextField(blank=True, verbose_name="what happened")),
+                ("impact", models.TextField(blank=True, verbose_name="effect on our AI systems")),
+                ("resolved_on", models.DateField(blank=True, null=True, verbose_name="resolved on")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
+                (
+                    "vendor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="breaches",
+                        to="lifecycle.vendor",
+                        verbose_name="vendor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SLA breach',
-                'verbose_name_plural': 'SLA breaches',
-                'ordering': ['-occurred_on', '-pk'],
+                "verbose_name": "SLA breach",
+                "verbose_name_plural": "SLA breaches",
+                "ordering": ["-occurred_on", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='modelversion',
-            name='vendor',
-            field=models.ForeignKey(blank=True, help_text='For an external model: who supplies it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='model_versions', to='lifecycle.vendor', verbose_name='vendor'),
+            model_name="modelversion",
+            name="vendor",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="For an external model: who supplies it.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="model_versions",
+                to="lifecycle.vendor",
+                verbose_name="vendor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dataset',
-            constraint=models.UniqueConstraint(fields=('organization', 'slug'), name='dataset_unique_slug'),
+            model_name="dataset",
+            constraint=models.UniqueConstraint(fields=("organization", "slug"), name="dataset_unique_slug"),
         ),
         migrations.AddConstraint(
-            model_name='datasetversion',
-            constraint=models.UniqueConstraint(fields=('dataset', 'label'), name='datasetversion_unique'),
+            model_name="datasetversion",
+            constraint=models.UniqueConstraint(fields=("dataset", "label"), name="datasetversion_unique"),
         ),
         migrations.AddConstraint(
-            model_name='gatecriterion',
-            constraint=models.UniqueConstraint(fields=('organization', 'stage', 'key'), name='gatecriterion_unique_key'),
+            model_name="gatecriterion",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "stage", "key"), name="gatecriterion_unique_key"
+            ),
         ),
         migrations.AddIndex(
-            model_name='gateevidence',
-            index=models.Index(fields=['ai_system', 'criterion'], name='gateevidence_sys_crit_idx'),
+            model_name="gateevidence",
+            index=models.Index(fields=["ai_system", "criterion"], name="gateevidence_sys_crit_idx"),
         ),
         migrations.AddIndex(
-            model_name='gatereview',
-            index=models.Index(fields=['organization', 'ai_system'], name='gatereview_org_sys_idx'),
+            model_name="gatereview",
+            index=models.Index(fields=["organization", "ai_system"], name="gatereview_org_sys_idx"),
         ),
         migrations.AddConstraint(
-            model_name='vendor',
-            constraint=models.UniqueConstraint(fields=('organization', 'slug'), name='vendor_unique_slug'),
+            model_name="vendor",
+            constraint=models.UniqueConstraint(fields=("organization", "slug"), name="vendor_unique_slug"),
         ),
         migrations.AddConstraint(
-            model_name='modelversion',
-            constraint=models.UniqueConstraint(fields=('ai_system', 'name', 'label'), name='modelversion_unique'),
+            model_name="modelversion",
+            constraint=models.UniqueConstraint(
+                fields=("ai_system", "name", "label"), name="modelversion_unique"
+            ),
         ),
     ]

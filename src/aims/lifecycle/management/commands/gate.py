@@ -39,17 +39,29 @@ class Command(BaseCommand):
             raise CommandError(f"no AI system {key!r} in organization {options['org']!r}")
         result = services.evaluate(actor, system)
         if options["json"]:
-            self.stdout.write(json.dumps({
-                "ai_system": system.slug, "stage": result.stage, "next_stage": result.to_stage, "final": result.final,
-                "all_met": result.all_met, "holds": result.holds,
-                "results": [r.as_dict() for r in result.results],
-            }, indent=2, default=str))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "ai_system": system.slug,
+                        "stage": result.stage,
+                        "next_stage": result.to_stage,
+                        "final": result.final,
+                        "all_met": result.all_met,
+                        "holds": result.holds,
+                        "results": [r.as_dict() for r in result.results],
+                    },
+                    indent=2,
+                    default=str,
+                )
+            )
         else:
             heading = f"{system.name} ({system.slug}): stage {gates.stage_label(system.lifecycle_stage)}"
             if result.final:
                 heading += f"; last stage, re-judging the gate {gates.stage_label(result.stage)} -> {gates.stage_label(result.to_stage)}"
             else:
-                heading += f"; next gate {gates.stage_label(result.stage)} -> {gates.stage_label(result.to_stage)}"
+                heading += (
+                    f"; next gate {gates.stage_label(result.stage)} -> {gates.stage_label(result.to_stage)}"
+                )
             self.stdout.write(heading)
             for r in result.results:
                 mark = "MET    " if r.met else "NOT MET"
@@ -58,8 +70,10 @@ class Command(BaseCommand):
             if result.all_met:
                 verdict = f"HOLDS: {met}/{len(result.results)} criteria met"
             elif result.holds and result.exception is not None:
-                verdict = (f"HOLDS with an exception until {result.exception.expires_on}: "
-                           f"{met}/{len(result.results)} criteria met")
+                verdict = (
+                    f"HOLDS with an exception until {result.exception.expires_on}: "
+                    f"{met}/{len(result.results)} criteria met"
+                )
             else:
                 verdict = f"HELD BACK: {met}/{len(result.results)} criteria met"
             self.stdout.write(verdict)
