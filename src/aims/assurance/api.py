@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 
 from aims.core.api_crud import Resource, crud
 from aims.core.api_helpers import actor_of, get_scoped
+from aims.governance.api import attachment_routes
 
 from . import services
 from .models import (
@@ -719,6 +720,13 @@ crud(
     ),
 )
 
+
+# Evidence files (multipart upload, list); download and removal at /attachments/{id}.
+attachment_routes(incidents_router, "incident", lambda request, key: _scoped(request, Incident, key))
+attachment_routes(
+    nonconformities_router, "nonconformity", lambda request, key: _scoped(request, Nonconformity, key)
+)
+attachment_routes(findings_router, "finding", lambda request, key: _scoped(request, Finding, key))
 
 # Mounted under /api/v1/ by aims/urls.py.
 ROUTERS = [

@@ -27,5 +27,6 @@ def daily(organization_id: int | None = None) -> dict[str, Any]:
     orgs = Organization.objects.filter(pk=organization_id) if organization_id else Organization.objects.all()
     return {org.slug: run_daily(org) for org in orgs}
 
+
 # Enqueued by the worker's scheduler (aims.core.scheduler).
 PERIODIC = [(daily, 24 * 3600)]

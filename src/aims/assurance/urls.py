@@ -5,6 +5,7 @@ from . import views
 app_name = "assurance"
 
 urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
     path("incidents/", views.incident_list, name="incident-list"),
     path("incidents/new/", views.incident_create, name="incident-create"),
     path("incidents/<int:pk>/", views.incident_detail, name="incident-detail"),

@@ -4,7 +4,6 @@ corrective actions, internal audits, management reviews, KPIs, my tasks and the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,13 +15,27 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.core.actors import Actor
-from aims.core.exceptions import PreconditionFailed, error_dict
+from aims.core.exceptions import error_dict
 from aims.core.models import Organization
-from aims.core.views import actor_required, object_history, paged
-from aims.governance.forms import AimsForm
+from aims.core.views import actor_required, paged
+from aims.governance.pages import (
+    act,
+    attachment_context,
+    child_form_action,
+    create_view,
+    edit_view,
+    form_page,
+    list_page,
+    pdf_response,
+    say,
+    status_filter,
+    transition_action,
+    workflow_context,
+)
 
 from . import services
 from .forms import (
@@ -50,67 +63,9 @@ from .models import (
     serious_categories,
 )
 
-
-def _say(request: HttpRequest, exc: ValidationError) -> None:
-    for field, msgs in error_dict(exc).items():
-        for m in msgs:
-            messages.error(request, m if field == "__all__" else f"{field.replace('_', ' ')}: {m}")
-
-
-def _act(request: HttpRequest, done: str, back: str, fn: Callable[[], Any]) -> HttpResponse:
-    """Run a state change from a button; a refused transition comes back as a message, not an error page."""
-    try:
-        fn()
-    except ValidationError as exc:
-        _say(request, exc)
-    except PreconditionFailed:
-        messages.error(request, _("Someone changed this record meanwhile: look at it again."))
-    else:
-        messages.success(request, done)
-    return redirect(back)
-
-
-def _form_page(
-    request: HttpRequest,
-    actor: Actor,
-    form: AimsForm,
-    *,
-    title: str,
-    save: Callable[[dict[str, Any], int | None], Any],
-    cancel: str,
-    intro: str = "",
-) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save(form.payload(), form.expected_version())
-        except ValidationError as exc:
-            form.apply(exc)
-        except PreconditionFailed:
-            form.add_error(
-                None,
-                _(
-                    "Someone changed this record since you opened it: reload the page and apply your change again."
-                ),
-            )
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else cancel)
-    status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "governance/form_page.html",
-        {"form": form, "title": title, "cancel": cancel, "intro": intro},
-        status=status,
-    )
-
-
-def pdf_response(html: str, filename: str, base_url: str) -> HttpResponse:
-    from weasyprint import HTML
-
-    pdf = HTML(string=html, base_url=base_url).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+_say = say
+_act = act
+_form_page = form_page
 
 
 # --- incidents -------------------------------------------------------------------------------------
@@ -119,11 +74,7 @@ def pdf_response(html: str, filename: str, base_url: str) -> HttpResponse:
 @actor_required
 def incident_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     qs = Incident.objects.for_actor(actor).select_related("ai_system", "owner")
-    status = request.GET.get("status")
-    if status == "open":
-        qs = qs.filter(status__in=Incident.OPEN)
-    elif status in Incident.Status.values:
-        qs = qs.filter(status=status)
+    qs, status = status_filter(request, qs, Incident)
     if request.GET.get("severity") in Severity.values:
         qs = qs.filter(severity=request.GET["severity"])
     feedback = (
@@ -131,50 +82,33 @@ def incident_list(request: HttpRequest, actor: Actor) -> HttpResponse:
         .filter(status__in=("new", "in_review"))
         .select_related("ai_system")[:20]
     )
-    return render(
+    return list_page(
         request,
+        actor,
         "assurance/incident_list.html",
-        {
-            "page": paged(request, qs),
-            "statuses": Incident.Status.choices,
-            "status": status,
-            "feedback": feedback,
-            "can_add": actor.can("incident", "add"),
-        },
+        "incident",
+        qs,
+        statuses=Incident.Status.choices,
+        status=status,
+        feedback=feedback,
     )
 
 
-@actor_required
-@require_http_methods(["GET", "POST"])
-def incident_create(request: HttpRequest, actor: Actor) -> HttpResponse:
-    actor.require("incident", "add")
-    form = IncidentForm(request.POST or None, actor=actor)
-    return _form_page(
-        request,
-        actor,
-        form,
-        title=_("Report an incident"),
-        cancel=reverse("assurance:incident-list"),
-        save=lambda data, _v: services.create_incident(
-            actor, {k: v for k, v in data.items() if v is not None or k.endswith("_id")}
-        ),
-    )
-
-
-@actor_required
-@require_http_methods(["GET", "POST"])
-def incident_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    incident = get_object_or_404(Incident.objects.for_actor(actor), pk=pk)
-    actor.require("incident", "change")
-    form = IncidentForm(request.POST or None, instance=incident, actor=actor)
-    return _form_page(
-        request,
-        actor,
-        form,
-        title=_("Edit %(ref)s") % {"ref": incident.reference},
-        cancel=incident.get_absolute_url(),
-        save=lambda data, v: services.update_incident(actor, incident, data, expected_version=v),
-    )
+incident_create = create_view(
+    "incident",
+    IncidentForm,
+    title=_l("Report an incident"),
+    cancel="assurance:incident-list",
+    save=lambda actor, data: services.create_incident(
+        actor, {k: v for k, v in data.items() if v is not None or k.endswith("_id")}
+    ),
+)
+incident_edit = edit_view(
+    Incident,
+    IncidentForm,
+    title=lambda obj: _("Edit %(ref)s") % {"ref": obj.reference},
+    save=services.update_incident,
+)
 
 
 @actor_required
@@ -182,34 +116,24 @@ def incident_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse
     incident = get_object_or_404(
         Incident.objects.for_actor(actor).select_related("ai_system", "owner"), pk=pk
     )
-    labels = dict(Incident.Status.choices)
     return render(
         request,
         "assurance/incident_detail.html",
         {
             "incident": incident,
             "events": incident.events.select_related("author"),
-            "next_statuses": [(s, labels[s]) for s in Incident.FLOW.get(incident.status, ())],
             "nonconformities": incident.nonconformities.all(),
             "feedback": incident.feedback.all(),
             "rule": incident.serious_rule,
-            "history": object_history(actor, "incident", incident.pk)[:100],
-            "can_change": actor.can("incident", "change"),
+            **workflow_context(actor, incident),
+            **attachment_context(actor, incident),
         },
     )
 
 
-@require_POST
-@actor_required
-def incident_transition(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    incident = get_object_or_404(Incident.objects.for_actor(actor), pk=pk)
-    target = request.POST.get("status", "")
-    return _act(
-        request,
-        _("Status changed."),
-        incident.get_absolute_url(),
-        lambda: services.incident_transition(actor, incident, target, note=request.POST.get("note", "")),
-    )
+incident_transition = transition_action(
+    Incident, services.incident_transition, extra=lambda request: {"note": request.POST.get("note", "")}
+)
 
 
 @require_POST
@@ -367,57 +291,31 @@ def nonconformity_list(request: HttpRequest, actor: Actor) -> HttpResponse:
         .annotate(n_actions=Count("actions"), n_done=Count("actions", filter=Q(actions__status="done")))
         .order_by("-created_at", "-number")
     )
-    status = request.GET.get("status")
-    if status == "open":
-        qs = qs.filter(status__in=Nonconformity.OPEN)
-    elif status in Nonconformity.Status.values:
-        qs = qs.filter(status=status)
+    qs, status = status_filter(request, qs, Nonconformity)
     from .models import Improvement
 
-    return render(
+    return list_page(
         request,
+        actor,
         "assurance/nonconformity_list.html",
-        {
-            "page": paged(request, qs),
-            "statuses": Nonconformity.Status.choices,
-            "status": status,
-            "improvements": Improvement.objects.for_actor(actor).select_related("owner")[:50],
-            "can_add": actor.can("nonconformity", "add"),
-        },
+        "nonconformity",
+        qs,
+        statuses=Nonconformity.Status.choices,
+        status=status,
+        improvements=Improvement.objects.for_actor(actor).select_related("owner")[:50],
     )
 
 
-@actor_required
-@require_http_methods(["GET", "POST"])
-def nonconformity_create(request: HttpRequest, actor: Actor) -> HttpResponse:
-    actor.require("nonconformity", "add")
-    form = NonconformityForm(request.POST or None, actor=actor)
-    return _form_page(
-        request,
-        actor,
-        form,
-        title=_("Record a nonconformity"),
-        cancel=reverse("assurance:nonconformity-list"),
-        save=lambda data, _v: services.raise_nonconformity(actor, data),
-    )
-
-
-@actor_required
-@require_http_methods(["GET", "POST"])
-def nonconformity_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    nc = get_object_or_404(Nonconformity.objects.for_actor(actor), pk=pk)
-    actor.require("nonconformity", "change")
-    from aims.core import services as core
-
-    form = NonconformityForm(request.POST or None, instance=nc, actor=actor)
-    return _form_page(
-        request,
-        actor,
-        form,
-        title=_("Edit %(ref)s") % {"ref": nc.reference},
-        cancel=nc.get_absolute_url(),
-        save=lambda data, v: core.update(actor, nc, data, expected_version=v),
-    )
+nonconformity_create = create_view(
+    "nonconformity",
+    NonconformityForm,
+    title=_l("Record a nonconformity"),
+    cancel="assurance:nonconformity-list",
+    save=services.raise_nonconformity,
+)
+nonconformity_edit = edit_view(
+    Nonconformity, NonconformityForm, title=lambda obj: _("Edit %(ref)s") % {"ref": obj.reference}
+)
 
 
 @actor_required
@@ -428,7 +326,6 @@ def nonconformity_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpRes
         ),
         pk=pk,
     )
-    labels = dict(Nonconformity.Status.choices)
     action_labels = dict(CorrectiveAction.Status.choices)
     actions = [
         (a, [(s, action_labels[s]) for s in CorrectiveAction.FLOW[a.status]])
@@ -440,29 +337,19 @@ def nonconformity_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpRes
         {
             "nc": nc,
             "actions": actions,
-            "next_statuses": [(s, labels[s]) for s in Nonconformity.FLOW.get(nc.status, ()) if s != "closed"],
             "action_form": ActionForm(actor=actor)
             if nc.status not in ("verifying", "closed") and actor.can("corrective_action", "add")
             else None,
             "finding": getattr(nc, "finding", None) if hasattr(nc, "finding") else None,
             "can_verify": actor.can("nonconformity", "approve") and nc.status == "verifying",
-            "can_change": actor.can("nonconformity", "change"),
-            "history": object_history(actor, "nonconformity", nc.pk)[:100],
+            **workflow_context(actor, nc, skip=("closed",)),
+            **attachment_context(actor, nc),
             "today": timezone.localdate(),
         },
     )
 
 
-@require_POST
-@actor_required
-def nonconformity_transition(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    nc = get_object_or_404(Nonconformity.objects.for_actor(actor), pk=pk)
-    return _act(
-        request,
-        _("Status changed."),
-        nc.get_absolute_url(),
-        lambda: services.nonconformity_transition(actor, nc, request.POST.get("status", "")),
-    )
+nonconformity_transition = transition_action(Nonconformity, services.nonconformity_transition)
 
 
 @require_POST
@@ -480,23 +367,14 @@ def nonconformity_verify(request: HttpRequest, actor: Actor, pk: int) -> HttpRes
     )
 
 
-@require_POST
-@actor_required
-def action_create(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    nc = get_object_or_404(Nonconformity.objects.for_actor(actor), pk=pk)
-    actor.require("corrective_action", "add")
-    form = ActionForm(request.POST, actor=actor)
-    if not form.is_valid():
-        for field, errs in form.errors.items():
-            for e in errs:
-                messages.error(request, f"{field}: {e}")
-        return redirect(nc.get_absolute_url())
-    return _act(
-        request,
-        _("Corrective action planned."),
-        nc.get_absolute_url(),
-        lambda: services.create_action(actor, {**form.payload(), "nonconformity_id": nc.pk}),
-    )
+action_create = child_form_action(
+    Nonconformity,
+    "corrective_action",
+    ActionForm,
+    link="nonconformity_id",
+    save=services.create_action,
+    done=_l("Corrective action planned."),
+)
 
 
 @require_POST
@@ -528,49 +406,28 @@ def audit_list(request: HttpRequest, actor: Actor) -> HttpResponse:
         .annotate(n_findings=Count("findings"))
         .order_by("-planned_start", "-number")
     )
-    return render(
-        request,
-        "assurance/audit_list.html",
-        {"page": paged(request, audits), "coverage": coverage, "can_add": actor.can("audit", "add")},
-    )
+    return list_page(request, actor, "assurance/audit_list.html", "audit", audits, coverage=coverage)
 
 
-@actor_required
-@require_http_methods(["GET", "POST"])
-def audit_create(request: HttpRequest, actor: Actor) -> HttpResponse:
-    actor.require("audit", "add")
-    form = AuditForm(request.POST or None, actor=actor)
-    return _form_page(
-        request,
-        actor,
-        form,
-        title=_("Plan an internal audit"),
-        cancel=reverse("assurance:audit-list"),
-        intro=_("The checklist is generated from ISO/IEC 42001 and your Statement of Applicability."),
-        save=lambda data, _v: services.create_audit(actor, data),
-    )
-
-
-@actor_required
-@require_http_methods(["GET", "POST"])
-def audit_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    obj = get_object_or_404(Audit.objects.for_actor(actor), pk=pk)
-    actor.require("audit", "change")
-    form = AuditForm(request.POST or None, instance=obj, actor=actor)
-    return _form_page(
-        request,
-        actor,
-        form,
-        title=_("Edit %(ref)s") % {"ref": obj.reference},
-        cancel=obj.get_absolute_url(),
-        save=lambda data, v: services.update_audit(actor, obj, data, expected_version=v),
-    )
+audit_create = create_view(
+    "audit",
+    AuditForm,
+    title=_l("Plan an internal audit"),
+    cancel="assurance:audit-list",
+    intro=_l("The checklist is generated from ISO/IEC 42001 and your Statement of Applicability."),
+    save=services.create_audit,
+)
+audit_edit = edit_view(
+    Audit,
+    AuditForm,
+    title=lambda obj: _("Edit %(ref)s") % {"ref": obj.reference},
+    save=services.update_audit,
+)
 
 
 @actor_required
 def audit_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     obj = get_object_or_404(Audit.objects.for_actor(actor).select_related("lead_auditor", "programme"), pk=pk)
-    labels = dict(Audit.Status.choices)
     return render(
         request,
         "assurance/audit_detail.html",
@@ -578,28 +435,34 @@ def audit_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
             "audit": obj,
             "checklist": obj.checklist.all(),
             "results": ChecklistItem.Result.choices,
-            "findings": obj.findings.select_related("nonconformity", "improvement"),
+            "findings": _with_files(actor, obj.findings.select_related("nonconformity", "improvement")),
             "auditors": obj.auditors.all(),
-            "next_statuses": [(s, labels[s]) for s in Audit.FLOW.get(obj.status, ())],
             "finding_form": FindingForm(actor=actor)
             if obj.status in ("in_progress", "reported") and actor.can("finding", "add")
             else None,
-            "can_change": actor.can("audit", "change"),
-            "history": object_history(actor, "audit", obj.pk)[:100],
+            **workflow_context(actor, obj),
         },
     )
 
 
-@require_POST
-@actor_required
-def audit_transition(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    obj = get_object_or_404(Audit.objects.for_actor(actor), pk=pk)
-    return _act(
-        request,
-        _("Status changed."),
-        obj.get_absolute_url(),
-        lambda: services.audit_transition(actor, obj, request.POST.get("status", "")),
-    )
+audit_transition = transition_action(Audit, services.audit_transition)
+
+
+def _with_files(actor: Actor, findings: Any) -> list[Any]:
+    """The findings, each with its evidence files and (for auditors) where to upload more."""
+    from django.conf import settings
+
+    from aims.governance import attachments
+
+    found = list(findings)
+    files = attachments.for_owners(actor, "finding", [f.pk for f in found])
+    may_attach = actor.can("finding", "change")
+    for f in found:
+        f.files = files.get(f.pk, [])
+        f.attach_url = reverse("governance:attachment-add", args=["finding", f.pk]) if may_attach else ""
+        f.max_mb = settings.AIMS_MAX_UPLOAD_BYTES // 2**20
+        f.id_prefix = f"finding-{f.pk}"
+    return found
 
 
 @require_POST
@@ -617,23 +480,14 @@ def audit_checklist(request: HttpRequest, actor: Actor, pk: int, item_id: int) -
     )
 
 
-@require_POST
-@actor_required
-def finding_create(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    obj = get_object_or_404(Audit.objects.for_actor(actor), pk=pk)
-    actor.require("finding", "add")
-    form = FindingForm(request.POST, actor=actor)
-    if not form.is_valid():
-        for field, errs in form.errors.items():
-            for e in errs:
-                messages.error(request, f"{field}: {e}")
-        return redirect(obj.get_absolute_url())
-    return _act(
-        request,
-        _("Finding recorded."),
-        obj.get_absolute_url(),
-        lambda: services.create_finding(actor, {**form.payload(), "audit_id": obj.pk}),
-    )
+finding_create = child_form_action(
+    Audit,
+    "finding",
+    FindingForm,
+    link="audit_id",
+    save=services.create_finding,
+    done=_l("Finding recorded."),
+)
 
 
 @actor_required
@@ -672,54 +526,30 @@ def review_list(request: HttpRequest, actor: Actor) -> HttpResponse:
         .first()
     )
     overdue = last is None or (timezone.localdate() - last.scheduled_for).days > 365
-    return render(
-        request,
-        "assurance/review_list.html",
-        {
-            "page": paged(request, qs),
-            "overdue": overdue,
-            "last": last,
-            "can_add": actor.can("management_review", "add"),
-        },
+    return list_page(
+        request, actor, "assurance/review_list.html", "management_review", qs, overdue=overdue, last=last
     )
 
 
-@actor_required
-@require_http_methods(["GET", "POST"])
-def review_create(request: HttpRequest, actor: Actor) -> HttpResponse:
+review_create = create_view(
+    "management_review",
+    ReviewForm,
+    title=_l("Schedule a management review"),
+    cancel="assurance:review-list",
+    save=lambda actor, data: _core().create(actor, ManagementReview, data),
+)
+review_edit = edit_view(
+    ManagementReview,
+    ReviewForm,
+    title=lambda obj: _("Edit %(t)s") % {"t": obj.title},
+    refuse=lambda obj: _("The minutes are approved and closed.") if obj.status == "closed" else None,
+)
+
+
+def _core() -> Any:
     from aims.core import services as core
 
-    actor.require("management_review", "add")
-    form = ReviewForm(request.POST or None, actor=actor)
-    return _form_page(
-        request,
-        actor,
-        form,
-        title=_("Schedule a management review"),
-        cancel=reverse("assurance:review-list"),
-        save=lambda data, _v: core.create(actor, ManagementReview, data),
-    )
-
-
-@actor_required
-@require_http_methods(["GET", "POST"])
-def review_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    from aims.core import services as core
-
-    review = get_object_or_404(ManagementReview.objects.for_actor(actor), pk=pk)
-    actor.require("management_review", "change")
-    if review.status == "closed":
-        messages.error(request, _("The minutes are approved and closed."))
-        return redirect(review.get_absolute_url())
-    form = ReviewForm(request.POST or None, instance=review, actor=actor)
-    return _form_page(
-        request,
-        actor,
-        form,
-        title=_("Edit %(t)s") % {"t": review.title},
-        cancel=review.get_absolute_url(),
-        save=lambda data, v: core.update(actor, review, data, expected_version=v),
-    )
+    return core
 
 
 def _pack(actor: Actor, review: ManagementReview) -> dict[str, Any]:
@@ -735,7 +565,6 @@ def review_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     review = get_object_or_404(
         ManagementReview.objects.for_actor(actor).select_related("chair", "approved_by"), pk=pk
     )
-    labels = dict(ManagementReview.Status.choices)
     from .models import ReviewDecision
 
     return render(
@@ -748,23 +577,12 @@ def review_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
             "decisions": review.decisions.select_related("owner", "task"),
             "decision_kinds": ReviewDecision.Kind.choices,
             "members": actor.organization.memberships.select_related("user").order_by("user__email"),
-            "next_statuses": [(s, labels[s]) for s in ManagementReview.FLOW.get(review.status, ())],
-            "can_change": actor.can("management_review", "change"),
-            "history": object_history(actor, "management_review", review.pk)[:100],
+            **workflow_context(actor, review),
         },
     )
 
 
-@require_POST
-@actor_required
-def review_transition(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    review = get_object_or_404(ManagementReview.objects.for_actor(actor), pk=pk)
-    return _act(
-        request,
-        _("Status changed."),
-        review.get_absolute_url(),
-        lambda: services.review_transition(actor, review, request.POST.get("status", "")),
-    )
+review_transition = transition_action(ManagementReview, services.review_transition)
 
 
 @require_POST
@@ -814,6 +632,14 @@ def review_pdf(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
 
 
 # --- KPIs, tasks and the calendar ------------------------------------------------------------------
+
+
+@actor_required
+def dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The executive dashboard: status at a glance, trends, and what is overdue."""
+    from . import dashboard as board
+
+    return render(request, "assurance/dashboard.html", board.build(actor))
 
 
 @actor_required

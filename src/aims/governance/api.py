@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from aims.core.api_crud import Resource, crud
 from aims.core.api_helpers import actor_of, get_scoped
 from aims.core.roles import Role
 
-from . import services
+from . import attachments, services
 from .models import (
     PROCESSES,
+    Attachment,
     Communication,
     Competence,
     Document,
@@ -367,6 +370,75 @@ crud(
     ),
 )
 
+
+# --- attachments ------------------------------------------------------------------------------------
+
+
+class AttachmentOut(Schema):
+    id: int
+    owner_type: str = Field(description="document, incident, nonconformity or finding")
+    owner_id: int
+    filename: str
+    content_type: str = Field(description="Read from the file's content, not from the upload")
+    size: int
+    sha256: str
+    description: str
+    created_at: Any
+    download: str = Field(description="Where to download the file (GET; an attachment, never shown inline)")
+
+    @staticmethod
+    def resolve_download(obj: Attachment) -> str:
+        return f"/api/v1/attachments/{obj.pk}"
+
+
+def attachment_routes(router: Router, owner_type: str, lookup: Callable[[HttpRequest, str], Any]) -> None:
+    """`GET` and `POST /{key}/attachments` on an owner's router (multipart: file, description)."""
+
+    @router.get(
+        "/{key}/attachments",
+        response=list[AttachmentOut],
+        summary=f"Files attached to a {owner_type}",
+        operation_id=f"list_{owner_type}_attachments",
+    )
+    def list_attachments(request: HttpRequest, key: str) -> Any:
+        return list(attachments.for_owner(actor_of(request), lookup(request, key)))
+
+    @router.post(
+        "/{key}/attachments",
+        response={201: AttachmentOut},
+        summary=f"Attach a file to a {owner_type} (multipart: file, description)",
+        operation_id=f"add_{owner_type}_attachment",
+    )
+    def add_attachment(
+        request: HttpRequest, key: str, file: File[UploadedFile], description: Form[str] = ""
+    ) -> Any:
+        owner = lookup(request, key)
+        return Status(201, attachments.attach(actor_of(request), owner, file, description=description))
+
+
+attachment_routes(documents_router, "document", _doc)
+attachments_router = Router(tags=["documents and AI policy (5.2, 7.5)"])
+
+
+@attachments_router.get(
+    "/{key}",
+    response={200: None},
+    summary="Download an attached file (Content-Disposition: attachment)",
+    operation_id="download_attachment",
+)
+def download_attachment(request: HttpRequest, key: str) -> Any:
+    return attachments.download_response(attachments.get_attachment(actor_of(request), key))
+
+
+@attachments_router.delete(
+    "/{key}", response={204: None}, summary="Remove an attached file", operation_id="delete_attachment"
+)
+def delete_attachment(request: HttpRequest, key: str) -> Any:
+    actor = actor_of(request)
+    attachments.remove(actor, attachments.get_attachment(actor, key))
+    return Status(204, None)
+
+
 # Mounted under /api/v1/ by aims/urls.py.
 ROUTERS = [
     ("/documents", documents_router),
@@ -376,4 +448,5 @@ ROUTERS = [
     ("/trainings", trainings_router),
     ("/communications", communications_router),
     ("/resources", resources_router),
+    ("/attachments", attachments_router),
 ]

@@ -665,3 +665,88 @@ class ResourceAllocation(OrgScopedModel):
         errors = check_references(self, self.organization_id)
         if errors:
             raise ValidationError(errors)
+
+
+# --- attachments ------------------------------------------------------------------------------------
+
+# What may carry attachments: object type -> model label. The owner's permissions apply: its `view`
+# right to list and download, its `change` right to attach and remove.
+ATTACHABLE: dict[str, str] = {
+    "document": "governance.Document",
+    "incident": "assurance.Incident",
+    "nonconformity": "assurance.Nonconformity",
+    "finding": "assurance.Finding",
+}
+
+
+def attachment_path(instance: models.Model, filename: str) -> str:
+    # Server-generated name, never the uploader's (path traversal, overwrites, odd characters).
+    import uuid
+
+    return f"governance/{getattr(instance, 'organization_id', 0)}/{uuid.uuid4().hex}"
+
+
+class Attachment(OrgScopedModel):
+    """A file kept with a document (7.5) or as evidence of an incident, a nonconformity or an audit
+    finding. The content type is read from the file's first bytes, not from what the browser said;
+    the SHA-256 is kept here and in the audit entry, so a replaced file is noticed."""
+
+    object_type = "attachment"  # not in the matrix: the owner's rights apply (see ATTACHABLE)
+    protected_fields = OrgScopedModel.protected_fields | {
+        "file",
+        "filename",
+        "content_type",
+        "size",
+        "sha256",
+        "owner_type",
+        "owner_id",
+    }
+
+    owner_type = models.CharField(
+        _("attached to"),
+        max_length=20,
+        choices=[(k, k) for k in ATTACHABLE],
+        help_text=_("The kind of record the file belongs to."),
+    )
+    owner_id = models.PositiveBigIntegerField(_("record"), help_text=_("The id of the record."))
+    file = models.FileField(_("file"), upload_to=attachment_path, editable=False, max_length=200)
+    filename = models.CharField(
+        _("file name"), max_length=150, editable=False, help_text=_("The name it is downloaded under.")
+    )
+    content_type = models.CharField(
+        _("content type"), max_length=100, editable=False, help_text=_("Read from the file's content.")
+    )
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0, editable=False)
+    sha256 = models.CharField(
+        _("SHA-256"), max_length=64, editable=False, help_text=_("The file's fingerprint.")
+    )
+    description = models.CharField(
+        _("description"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the file is or shows, e.g. 'Signed approval minutes'."),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "owner_type", "owner_id"], name="attachment_owner")]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("governance:attachment-download", args=[self.pk])
+
+    def summary(self) -> dict[str, Any]:
+        """What the audit entry records of the file."""
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+            "description": self.description,
+        }

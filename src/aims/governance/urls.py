@@ -26,4 +26,11 @@ urlpatterns = [
     path("training/new/", views.training_create, name="training-create"),
     path("communication/", views.communication_list, name="communication-list"),
     path("communication/new/", views.communication_create, name="communication-create"),
+    path(
+        "attachments/<slug:owner_type>/<int:owner_id>/",
+        views.attachment_add,
+        name="attachment-add",
+    ),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
+    path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment-delete"),
 ]

@@ -9,15 +9,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aims.assurance.views import _act, _form_page
 from aims.core import services as core
 from aims.core.actors import Actor
 from aims.core.roles import Role
 from aims.core.views import actor_required, object_history, paged
 
-from . import services
+from . import attachments, services
 from .forms import CommunicationForm, DocumentForm, ObjectiveForm, TrainingForm, VersionForm
 from .models import (
     PROCESSES,
@@ -29,6 +29,9 @@ from .models import (
     Responsibility,
     TrainingRecord,
 )
+from .pages import act as _act
+from .pages import attachment_context, create_view, edit_view, list_page
+from .pages import say as _say
 
 # --- documents --------------------------------------------------------------------------------------
 
@@ -39,32 +42,25 @@ def document_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     kind = request.GET.get("kind")
     if kind in Document.Kind.values:
         qs = qs.filter(kind=kind)
-    return render(
-        request,
-        "governance/document_list.html",
-        {
-            "page": paged(request, qs),
-            "kinds": Document.Kind.choices,
-            "kind": kind,
-            "has_policy": Document.objects.for_actor(actor).filter(is_ai_policy=True).exists(),
-            "can_add": actor.can("document", "add"),
-        },
-    )
-
-
-@actor_required
-@require_http_methods(["GET", "POST"])
-def document_create(request: HttpRequest, actor: Actor) -> HttpResponse:
-    actor.require("document", "add")
-    form = DocumentForm(request.POST or None, actor=actor)
-    return _form_page(
+    return list_page(
         request,
         actor,
-        form,
-        title=_("New document"),
-        cancel=reverse("governance:document-list"),
-        save=lambda data, _v: services.create_document(actor, data),
+        "governance/document_list.html",
+        "document",
+        qs,
+        kinds=Document.Kind.choices,
+        kind=kind,
+        has_policy=Document.objects.for_actor(actor).filter(is_ai_policy=True).exists(),
     )
+
+
+document_create = create_view(
+    "document",
+    DocumentForm,
+    title=_l("New document"),
+    cancel="governance:document-list",
+    save=services.create_document,
+)
 
 
 @require_POST
@@ -74,8 +70,6 @@ def document_ai_policy(request: HttpRequest, actor: Actor) -> HttpResponse:
     try:
         doc = services.ai_policy_from_template(actor)
     except ValidationError as exc:
-        from aims.assurance.views import _say
-
         _say(request, exc)
         return redirect("governance:document-list")
     messages.success(
@@ -84,21 +78,13 @@ def document_ai_policy(request: HttpRequest, actor: Actor) -> HttpResponse:
     return redirect(doc.get_absolute_url())
 
 
-@actor_required
-@require_http_methods(["GET", "POST"])
-def document_edit(request: HttpRequest, actor: Actor, slug: str) -> HttpResponse:
-    doc = get_object_or_404(Document.objects.for_actor(actor), slug=slug)
-    actor.require("document", "change")
-    form = DocumentForm(request.POST or None, instance=doc, actor=actor)
-    del form.fields["content"]
-    return _form_page(
-        request,
-        actor,
-        form,
-        title=_("Edit %(t)s") % {"t": doc.title},
-        cancel=doc.get_absolute_url(),
-        save=lambda data, v: core.update(actor, doc, data, expected_version=v),
-    )
+document_edit = edit_view(
+    Document,
+    DocumentForm,
+    lookup="slug",
+    drop=("content",),
+    title=lambda doc: _("Edit %(t)s") % {"t": doc.title},
+)
 
 
 @actor_required
@@ -133,6 +119,7 @@ def document_detail(request: HttpRequest, actor: Actor, slug: str) -> HttpRespon
             "can_change": actor.can("document", "change"),
             "can_approve": actor.can("document", "approve"),
             "history": object_history(actor, "document", doc.pk)[:100],
+            **attachment_context(actor, doc),
         },
     )
 
@@ -258,42 +245,19 @@ def raci(request: HttpRequest, actor: Actor) -> HttpResponse:
 @actor_required
 def objective_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     qs = Objective.objects.for_actor(actor).select_related("kpi", "owner")
-    return render(
-        request,
-        "governance/objective_list.html",
-        {"page": paged(request, qs), "can_add": actor.can("objective", "add")},
-    )
+    return list_page(request, actor, "governance/objective_list.html", "objective", qs)
 
 
-@actor_required
-@require_http_methods(["GET", "POST"])
-def objective_create(request: HttpRequest, actor: Actor) -> HttpResponse:
-    actor.require("objective", "add")
-    form = ObjectiveForm(request.POST or None, actor=actor)
-    return _form_page(
-        request,
-        actor,
-        form,
-        title=_("New AI objective"),
-        cancel=reverse("governance:objective-list"),
-        save=lambda data, _v: core.create(actor, Objective, data),
-    )
-
-
-@actor_required
-@require_http_methods(["GET", "POST"])
-def objective_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    obj = get_object_or_404(Objective.objects.for_actor(actor), pk=pk)
-    actor.require("objective", "change")
-    form = ObjectiveForm(request.POST or None, instance=obj, actor=actor)
-    return _form_page(
-        request,
-        actor,
-        form,
-        title=_("Edit objective"),
-        cancel=reverse("governance:objective-list"),
-        save=lambda data, v: core.update(actor, obj, data, expected_version=v),
-    )
+objective_create = create_view(
+    "objective",
+    ObjectiveForm,
+    title=_l("New AI objective"),
+    cancel="governance:objective-list",
+    save=lambda actor, data: core.create(actor, Objective, data),
+)
+objective_edit = edit_view(
+    Objective, ObjectiveForm, title=lambda _obj: _("Edit objective"), cancel="governance:objective-list"
+)
 
 
 # --- competence and training ------------------------------------------------------------------------
@@ -302,33 +266,25 @@ def objective_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
 @actor_required
 def training_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     qs = TrainingRecord.objects.for_actor(actor).select_related("person", "competence")
-    return render(
-        request,
-        "governance/training_list.html",
-        {
-            "page": paged(request, qs),
-            "report": services.competence_gaps(actor.organization),
-            "competences": Competence.objects.for_actor(actor),
-            "can_add": actor.can("training", "add"),
-        },
-    )
-
-
-@actor_required
-@require_http_methods(["GET", "POST"])
-def training_create(request: HttpRequest, actor: Actor) -> HttpResponse:
-    actor.require("training", "add")
-    form = TrainingForm(
-        request.POST or None, actor=actor, initial={"person": actor.user.pk if actor.user else None}
-    )
-    return _form_page(
+    return list_page(
         request,
         actor,
-        form,
-        title=_("Record a training"),
-        cancel=reverse("governance:training-list"),
-        save=lambda data, _v: services.create_training(actor, data),
+        "governance/training_list.html",
+        "training",
+        qs,
+        report=services.competence_gaps(actor.organization),
+        competences=Competence.objects.for_actor(actor),
     )
+
+
+training_create = create_view(
+    "training",
+    TrainingForm,
+    title=_l("Record a training"),
+    cancel="governance:training-list",
+    save=services.create_training,
+    initial=lambda actor: {"person": actor.user.pk if actor.user else None},
+)
 
 
 # --- communication ----------------------------------------------------------------------------------
@@ -348,16 +304,45 @@ def communication_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     )
 
 
+communication_create = create_view(
+    "communication",
+    CommunicationForm,
+    title=_l("Communication plan line or record"),
+    cancel="governance:communication-list",
+    save=lambda actor, data: core.create(actor, Communication, data),
+)
+
+
+# --- attachments ------------------------------------------------------------------------------------
+
+
+@require_POST
 @actor_required
-@require_http_methods(["GET", "POST"])
-def communication_create(request: HttpRequest, actor: Actor) -> HttpResponse:
-    actor.require("communication", "add")
-    form = CommunicationForm(request.POST or None, actor=actor)
-    return _form_page(
+def attachment_add(request: HttpRequest, actor: Actor, owner_type: str, owner_id: int) -> HttpResponse:
+    owner = attachments.get_owner(actor, owner_type, owner_id)
+    return _act(
         request,
-        actor,
-        form,
-        title=_("Communication plan line or record"),
-        cancel=reverse("governance:communication-list"),
-        save=lambda data, _v: core.create(actor, Communication, data),
+        _("File attached."),
+        attachments.owner_url(owner),
+        lambda: attachments.attach(
+            actor, owner, request.FILES.get("file"), description=request.POST.get("description", "")
+        ),
+    )
+
+
+@actor_required
+def attachment_download(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    return attachments.download_response(attachments.get_attachment(actor, pk))
+
+
+@require_POST
+@actor_required
+def attachment_delete(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    attachment = attachments.get_attachment(actor, pk)
+    owner = attachments.get_owner(actor, attachment.owner_type, attachment.owner_id)
+    return _act(
+        request,
+        _("File removed."),
+        attachments.owner_url(owner),
+        lambda: attachments.remove(actor, attachment),
     )
