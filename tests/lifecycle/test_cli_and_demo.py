@@ -60,9 +60,15 @@ def demo_org(monkeypatch):
 def test_the_demo_judges_every_system_and_holds_the_recommender_back_on_fairness(demo_org):
     from aims.inventory.models import AISystem
 
+    codes = {}
     for system in AISystem.objects.filter(organization=demo_org):
         code, out = gate_check(system.slug, "--org", "demo")
         assert code in (0, 1) and len(out.strip().splitlines()) >= 3
+        if code == 1:  # held back: at least one criterion says why
+            assert "[NOT MET]" in out and "HELD BACK" in out
+        codes[system.slug] = code
+    assert codes["telehealth-triage-assistant"] == 0
+    assert sorted(slug for slug, code in codes.items() if code == 1) and list(codes.values()).count(1) >= 5
     code, out = gate_check("next-best-offer", "--org", "demo")
     assert code == 1 and "fails fairness: offer_rate_ratio_age_60_plus 0.71 < min 0.8" in out
     assert Vendor.objects.filter(
@@ -84,3 +90,22 @@ def test_the_demo_loads_twice_without_a_write(demo_org):
     before = AuditEvent.objects.count()
     again = demo.load()
     assert AuditEvent.objects.count() == before and not again.changed
+
+
+def test_the_demo_triage_assistant_passes_its_development_gate_and_is_then_held_on_sensitivity(demo_org):
+    from aims.core.actors import Actor
+    from aims.core.models import Membership
+    from aims.inventory.models import AISystem
+    from aims.lifecycle import services
+
+    code, out = gate_check("telehealth-triage-assistant", "--org", "demo")
+    assert code == 0 and "HOLDS: 7/7 criteria met" in out and "[NOT MET]" not in out
+    assert "1 dataset(s) with complete provenance" in out and "representative within tolerance" in out
+    manager = Actor.for_membership(
+        Membership.objects.filter(organization=demo_org, role="ai_manager").first(), source="test"
+    )
+    system = AISystem.objects.get(organization=demo_org, slug="telehealth-triage-assistant")
+    review = services.move(manager, system, note="Data and model documented")
+    assert review.moved and review.outcome == "passed"
+    code, out = gate_check("telehealth-triage-assistant", "--org", "demo")
+    assert code == 1 and "sensitivity_urgent 0.91 < min 0.95" in out
