@@ -9,7 +9,6 @@ import sys
 
 import numpy as np
 import pytest
-from django.db import connection
 
 from aims.core import services as core
 from aims.core.actors import Actor
@@ -18,13 +17,7 @@ from aims.monitoring import services
 from aims.monitoring.models import EvidenceProfile, MetricPoint
 from tests.factories import AISystemFactory
 
-pytestmark = [
-    pytest.mark.django_db,
-    # The SDK talks HTTP to a server thread sharing the test's database connection; psycopg connections
-    # cannot be shared across threads, so these end-to-end runs belong to the SQLite pass (the API
-    # they call is tested on both databases in tests/monitoring).
-    pytest.mark.skipif(connection.vendor != "sqlite", reason="shared-connection live server needs SQLite"),
-]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

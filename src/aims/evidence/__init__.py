@@ -11,6 +11,7 @@ Measures what ISO/IEC 42001 asks to be measured about an AI system, from its dat
 * data quality: :func:`infer_schema`, :func:`check_quality`;
 * robustness: :func:`robustness_report` with :class:`GaussianNoise`, :class:`FeatureShuffle`,
   :class:`MissingValues`, :class:`CategoryFlip`;
+* anomalies on a metric's time series: :func:`detect_anomaly` (robust z-score, EWMA chart);
 * mergeable profiles: :func:`make_profile`, :func:`merge_profiles`, :func:`load_profile`;
 * one-call documents: :func:`evaluate`, :func:`drift`, rendered by :func:`render` (JSON, text, HTML).
 
@@ -22,6 +23,7 @@ Definitions, thresholds and the JSON shapes are documented in ``docs/evidence.md
     >>> doc["fairness"]["sex"]["demographic_parity_difference"]          # doctest: +SKIP
 """
 
+from .anomaly import detect as detect_anomaly
 from .drift import (
     DEFAULT_THRESHOLDS,
     DriftThresholds,
@@ -64,6 +66,7 @@ __all__ = [
     "chi2_homogeneity",
     "classification_report",
     "demographic_parity_difference",
+    "detect_anomaly",
     "demographic_parity_ratio",
     "disparate_impact_ratio",
     "drift",

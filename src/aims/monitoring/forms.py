@@ -48,6 +48,10 @@ class MonitorForm(_Scoped, forms.ModelForm):
             "comparison",
             "warning_threshold",
             "critical_threshold",
+            "anomaly_method",
+            "anomaly_limit",
+            "anomaly_baseline",
+            "anomaly_severity",
             "window_hours",
             "min_sample_size",
             "reference_profile",
@@ -66,6 +70,8 @@ class MonitorForm(_Scoped, forms.ModelForm):
         self.fields["model_version"].queryset = self.fields["model_version"].queryset.select_related(
             "ai_system"
         )  # type: ignore[attr-defined]
+        for name in ("anomaly_baseline", "anomaly_severity"):
+            self.fields[name].required = False  # empty keeps the current value (the default when new)
 
     def payload(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -73,6 +79,9 @@ class MonitorForm(_Scoped, forms.ModelForm):
         data["model_version"] = data["model_version"].pk if data.get("model_version") else None
         data["reference_profile"] = data["reference_profile"].pk if data.get("reference_profile") else None
         data["channels"] = [c.pk for c in data.get("channels") or []]
+        for name in ("anomaly_baseline", "anomaly_severity"):
+            if data.get(name) in (None, ""):
+                data.pop(name, None)
         return data
 
 

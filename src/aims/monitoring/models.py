@@ -253,6 +253,15 @@ class Monitor(OrgScopedModel):
         ABOVE = "above", _("Alert when the value rises above the threshold")
         BELOW = "below", _("Alert when the value falls below the threshold")
 
+    class AnomalyMethod(models.TextChoices):
+        OFF = "", _("No anomaly detection")
+        ROBUST_Z = "robust_z", _("Robust z-score (median and MAD of the recent values)")
+        EWMA = "ewma", _("EWMA control chart (sustained shifts)")
+
+    class AnomalySeverity(models.TextChoices):
+        WARNING = "warning", _("Warning")
+        CRITICAL = "critical", _("Critical")
+
     class Status(models.TextChoices):
         NEW = "new", _("Not evaluated yet")
         OK = "ok", _("Within thresholds")
@@ -319,6 +328,41 @@ class Monitor(OrgScopedModel):
             "Drift metrics compare with this profile; by default the system's latest reference profile."
         ),
     )
+    anomaly_method = models.CharField(
+        _("anomaly detection"),
+        max_length=16,
+        choices=AnomalyMethod.choices,
+        default=AnomalyMethod.OFF,
+        blank=True,
+        help_text=_(
+            "Also alert when the latest value is unusually far, up or down, from the values before it, "
+            "without a threshold set by hand. Robust z-score: a single odd value; EWMA: a sustained shift."
+        ),
+    )
+    anomaly_limit = models.FloatField(
+        _("anomaly limit"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How far from normal counts as an anomaly, in standard deviations; empty for the usual "
+            "3.5 (robust z-score) or 3 (EWMA). Larger means fewer alerts."
+        ),
+    )
+    anomaly_baseline = models.PositiveIntegerField(
+        _("anomaly baseline"),
+        default=30,
+        help_text=_(
+            "How many earlier values (metric points, batches or evaluations) describe normal. "
+            "With fewer than 8 the monitor does not look for anomalies yet."
+        ),
+    )
+    anomaly_severity = models.CharField(
+        _("anomaly severity"),
+        max_length=16,
+        choices=AnomalySeverity.choices,
+        default=AnomalySeverity.WARNING,
+        help_text=_("The severity of the alert an anomaly raises."),
+    )
     channels = models.ManyToManyField(
         NotificationChannel,
         blank=True,
@@ -367,8 +411,10 @@ class Monitor(OrgScopedModel):
             parse_metric(self.metric or "")
         except MetricError as exc:
             errors["metric"] = str(exc)
-        if self.warning_threshold is None and self.critical_threshold is None:
-            errors["warning_threshold"] = _("Give a warning threshold, a critical threshold, or both.")
+        if self.warning_threshold is None and self.critical_threshold is None and not self.anomaly_method:
+            errors["warning_threshold"] = _(
+                "Give a warning threshold, a critical threshold, or both, or turn on anomaly detection."
+            )
         elif self.warning_threshold is not None and self.critical_threshold is not None:
             above = self.comparison == self.Comparison.ABOVE
             if (above and self.critical_threshold < self.warning_threshold) or (
@@ -377,6 +423,10 @@ class Monitor(OrgScopedModel):
                 errors["critical_threshold"] = _(
                     "The critical threshold must be further from normal than the warning threshold."
                 )
+        if self.anomaly_limit is not None and not (0 < self.anomaly_limit <= 100):
+            errors["anomaly_limit"] = _("Give a number above 0 (at most 100), or leave it empty.")
+        if not (8 <= (self.anomaly_baseline or 0) <= 1000):
+            errors["anomaly_baseline"] = _("Between 8 and 1000 earlier values.")
         if (
             self.reference_profile is not None
             and self.ai_system_id

@@ -138,6 +138,13 @@ class MonitorIn(Schema):
     comparison: Monitor.Comparison = Monitor.Comparison.ABOVE
     warning_threshold: float | None = None
     critical_threshold: float | None = None
+    anomaly_method: Monitor.AnomalyMethod = Field(
+        Monitor.AnomalyMethod.OFF,
+        description="'' (off), 'robust_z' or 'ewma': also alert on an unusual latest value (docs/monitoring.md).",
+    )
+    anomaly_limit: float | None = Field(None, gt=0, le=100, description="Default 3.5 (robust_z) or 3 (ewma).")
+    anomaly_baseline: int = Field(30, ge=8, le=1000, description="Earlier values that describe normal.")
+    anomaly_severity: Monitor.AnomalySeverity = Monitor.AnomalySeverity.WARNING
     window_hours: int = Field(168, ge=0, le=24 * 366)
     min_sample_size: int = Field(100, ge=0)
     reference_profile: int | None = Field(
@@ -156,6 +163,10 @@ class MonitorPatch(Schema):
     comparison: Monitor.Comparison | None = None
     warning_threshold: float | None = None
     critical_threshold: float | None = None
+    anomaly_method: Monitor.AnomalyMethod | None = None
+    anomaly_limit: float | None = Field(None, gt=0, le=100)
+    anomaly_baseline: int | None = Field(None, ge=8, le=1000)
+    anomaly_severity: Monitor.AnomalySeverity | None = None
     window_hours: int | None = Field(None, ge=0, le=24 * 366)
     min_sample_size: int | None = Field(None, ge=0)
     reference_profile: int | None = None
@@ -175,6 +186,10 @@ class MonitorOut(Schema):
     comparison: str
     warning_threshold: float | None
     critical_threshold: float | None
+    anomaly_method: str
+    anomaly_limit: float | None
+    anomaly_baseline: int
+    anomaly_severity: str
     window_hours: int
     min_sample_size: int
     reference_profile_id: int | None

@@ -506,6 +506,10 @@ def evaluate(monitor: Monitor, now: dt.datetime | None = None) -> Result:
         return result
     severity = monitor.severity_of(result.value)
     result.status = severity or Monitor.Status.OK
+    if monitor.anomaly_method:
+        _check_anomaly(monitor, metric, now, result, severity)
+        if result.status != (severity or Monitor.Status.OK):
+            return result
     if severity:
         threshold = monitor.critical_threshold if severity == "critical" else monitor.warning_threshold
         result.extra["threshold"] = threshold
@@ -518,6 +522,124 @@ def evaluate(monitor: Monitor, now: dt.datetime | None = None) -> Result:
             "t": threshold,
         }
     return result
+
+
+# --- anomalies on the metric's series --------------------------------------------------------------
+
+_RANK = {Monitor.Status.OK: 0, Monitor.Status.WARNING: 1, Monitor.Status.CRITICAL: 2}
+
+
+def metric_series(
+    monitor: Monitor, metric: Metric, now: dt.datetime, limit: int
+) -> list[tuple[dt.datetime, float]]:
+    """The last ``limit`` values of a monitor's metric as a time series, oldest first: each pushed
+    point (``point.``), each lifecycle evaluation (``evaluation.``), or each batch profile's stored
+    measurement (every other metric; drift against the reference of its arrival)."""
+    from .metrics import series_value
+
+    if metric.kind == "point":
+        qs = MetricPoint.objects.filter(ai_system_id=monitor.ai_system_id, name=metric.parts[0])
+        if monitor.model_version_id:
+            qs = qs.filter(model_version_id=monitor.model_version_id)
+        rows = list(
+            qs.filter(observed_at__lte=now)
+            .order_by("-observed_at", "-pk")
+            .values_list("observed_at", "value")[:limit]
+        )
+        return rows[::-1]
+    if metric.kind == "evaluation":
+        from aims.lifecycle.models import Evaluation
+
+        qs = Evaluation.objects.filter(
+            organization_id=monitor.organization_id, model_version__ai_system_id=monitor.ai_system_id
+        )
+        if monitor.model_version_id:
+            qs = qs.filter(model_version_id=monitor.model_version_id)
+        out = []
+        for when, metrics in (
+            qs.filter(evaluated_at__lte=now)
+            .order_by("-evaluated_at", "-pk")
+            .values_list("evaluated_at", "metrics")[: limit * 2]
+        ):
+            value = (metrics or {}).get(metric.parts[0])
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                out.append((when, float(value)))
+        return out[:limit][::-1]
+    qs = EvidenceProfile.objects.filter(ai_system_id=monitor.ai_system_id, role=EvidenceProfile.Role.BATCH)
+    if monitor.model_version_id:
+        qs = qs.filter(model_version_id=monitor.model_version_id)
+    out = []
+    for when, summary in (
+        qs.filter(observed_at__lte=now)
+        .order_by("-observed_at", "-pk")
+        .values_list("observed_at", "summary")[:limit]
+    ):
+        value = series_value(summary or {}, metric.path)
+        if value is not None:
+            out.append((when, value))
+    return out[::-1]
+
+
+def _check_anomaly(
+    monitor: Monitor, metric: Metric, now: dt.datetime, result: Result, severity: str | None
+) -> None:
+    """Look for an anomaly in the latest value of the metric's series; raise the result's status to
+    the monitor's anomaly severity when there is one (a worse threshold breach wins)."""
+    from aims.evidence.anomaly import detect
+
+    series = metric_series(monitor, metric, now, monitor.anomaly_baseline + 1)
+    if not series:
+        return
+    found = detect(
+        [v for _w, v in series],
+        monitor.anomaly_method,
+        limit=monitor.anomaly_limit,
+        baseline=monitor.anomaly_baseline,
+    )
+    result.extra["anomaly"] = {k: v for k, v in found.items() if not isinstance(v, float) or math.isfinite(v)}
+    if not found["anomaly"] or _RANK[monitor.anomaly_severity] <= _RANK[severity or Monitor.Status.OK]:
+        return
+    high = (
+        found["value"] > found["center"] if found["method"] == "robust_z" else found["ewma"] > found["center"]
+    )
+    bound = found["upper"] if high else found["lower"]
+    result.status = monitor.anomaly_severity
+    result.extra["threshold"] = bound
+    result.extra["alert_value"] = found["value"]
+    when = series[-1][0]
+    if found["method"] == "robust_z":
+        score = (
+            _("robust z-score %(z).2f") % {"z": found["score"]}
+            if math.isfinite(found["score"])
+            else _("after a constant series")
+        )
+        result.detail = _(
+            "Anomaly: %(metric)s = %(v).4g at %(when)s, %(score)s beyond ±%(k).3g "
+            "(median %(c).4g of the %(n)d values before; limit %(b).4g)"
+        ) % {
+            "metric": monitor.metric,
+            "v": found["value"],
+            "when": when.strftime("%Y-%m-%d %H:%M"),
+            "score": score,
+            "k": found["limit"],
+            "c": found["center"],
+            "n": found["n_baseline"],
+            "b": bound,
+        }
+    else:
+        result.detail = _(
+            "Anomaly: %(metric)s = %(v).4g at %(when)s moves its EWMA to %(e).4g, outside the control "
+            "limits %(lo).4g to %(hi).4g (mean %(c).4g of the %(n)d values before)"
+        ) % {
+            "metric": monitor.metric,
+            "v": found["value"],
+            "when": when.strftime("%Y-%m-%d %H:%M"),
+            "e": found["ewma"],
+            "lo": found["lower"],
+            "hi": found["upper"],
+            "c": found["center"],
+            "n": found["n_baseline"],
+        }
 
 
 def apply(monitor: Monitor, result: Result, *, actor: Actor | None = None) -> Alert | None:
@@ -550,13 +672,14 @@ def apply(monitor: Monitor, result: Result, *, actor: Actor | None = None) -> Al
         alert = Alert.objects.select_for_update().filter(monitor=monitor, status__in=Alert.ACTIVE).first()
         if result.status in (Monitor.Status.WARNING, Monitor.Status.CRITICAL):
             threshold = result.extra.get("threshold")
+            value = result.extra.get("alert_value", result.value)
             if alert is None:
                 alert = Alert(
                     organization_id=monitor.organization_id,
                     monitor=monitor,
                     ai_system_id=monitor.ai_system_id,
                     severity=result.status,
-                    value=result.value,
+                    value=value,
                     threshold=threshold,
                     message=result.detail[:500],
                     last_seen_at=now,
@@ -575,7 +698,7 @@ def apply(monitor: Monitor, result: Result, *, actor: Actor | None = None) -> Al
                 escalated = (
                     alert.severity == Alert.Severity.WARNING and result.status == Alert.Severity.CRITICAL
                 )
-                alert.severity, alert.value, alert.threshold = result.status, result.value, threshold
+                alert.severity, alert.value, alert.threshold = result.status, value, threshold
                 alert.message, alert.last_seen_at = result.detail[:500], now
                 alert.occurrences += 1
                 alert.version += 1
