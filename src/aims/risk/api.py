@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from aims.core.api_crud import Resource, crud
 from aims.core.api_helpers import actor_of, expected_version, get_scoped, paginate, with_etag
 
-from . import exports, library, services
+from . import exports, library, reports, services
 from .models import (
     ImpactAssessment,
     RecomputeJob,
@@ -245,13 +245,37 @@ def risk_heatmap(request: HttpRequest, filters: Query[RiskFilters]) -> Any:
 
 
 @risk_router.get(
-    "/export", summary="The register (with the list's filters) as CSV or XLSX", response={200: None}
+    "/export",
+    summary="The register (with the list's filters) as CSV, XLSX, JSON or PDF (with the heat maps)",
+    response={200: None},
 )
 def export_risks(request: HttpRequest, filters: Query[RiskFilters], format: str = "csv") -> HttpResponse:
     actor = actor_of(request)
     actor.require("risk", "export")
     qs = services.filter_risks(services.register_queryset(actor), filters.dict(), actor)
     return exports.register_response(actor, qs, format)
+
+
+@risk_router.get(
+    "/heatmap/pdf",
+    summary="The inherent and residual heat maps (with the list's filters) as a PDF",
+    response={200: None},
+)
+def risk_heatmap_pdf(request: HttpRequest, filters: Query[RiskFilters]) -> HttpResponse:
+    actor = actor_of(request)
+    actor.require("risk", "export")
+    qs = services.filter_risks(Risk.objects.for_actor(actor), filters.dict(), actor)
+    return reports.response(reports.heatmap_pdf(actor, qs), reports.heatmap_filename())
+
+
+@risk_router.get(
+    "/treatment-plan/pdf",
+    summary="The risk treatment plan for approval by designated management (clause 6.1.3), as a PDF",
+    response={200: None},
+)
+def treatment_plan_pdf(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    return reports.response(reports.treatment_plan_pdf(actor), reports.treatment_plan_filename())
 
 
 @risk_router.get(
@@ -471,6 +495,19 @@ assessment_router = Router(tags=["AI system impact assessments (clauses 6.1.4, 8
 
 def _assessment(actor: Any, key: int) -> ImpactAssessment:
     return get_scoped(actor, services.assessments_queryset(actor), str(key), slug_field=None)
+
+
+@assessment_router.get(
+    "/{key}/pdf",
+    summary="The impact assessment report (EU AI Act FRIA, Art. 27; GDPR DPIA link) as a PDF",
+    response={200: None},
+)
+def assessment_pdf(request: HttpRequest, key: int) -> HttpResponse:
+    actor = actor_of(request)
+    assessment = _assessment(actor, key)
+    return reports.response(
+        reports.assessment_pdf(actor, assessment), reports.assessment_filename(assessment)
+    )
 
 
 @assessment_router.post("/{key}/submit", response=AssessmentOut, summary="Submit a draft for approval")

@@ -1,5 +1,6 @@
-"""The risk register as CSV and XLSX (streamed row by row, so a large register does not sit in
-memory), and as the rows the PDF reports print."""
+"""The risk register as the web page and the API download it: CSV and XLSX with labelled columns
+(streamed row by row, so a large register does not sit in memory), JSON (the import's columns) and
+the printed PDF register."""
 
 from __future__ import annotations
 
@@ -107,8 +108,24 @@ def _safe(value: Any) -> Any:
     return value
 
 
+REGISTER_FORMATS = ("csv", "xlsx", "json", "pdf")
+
+
 def register_response(actor: Actor, qs: QuerySet[Risk], fmt: str) -> HttpResponse:
+    """The register as a download: CSV or XLSX with the labelled columns above (streamed), JSON
+    with the import's columns (`io.export_risks`), or the printed register with its heat maps
+    (`reports.register_pdf`). One audit entry each."""
     actor.require("risk", "export")
+    fmt = (fmt or "").strip().lower()
+    if fmt not in REGISTER_FORMATS:
+        raise ValidationError({"format": _("Choose csv, xlsx, json or pdf.")})
+    if fmt in ("json", "pdf"):
+        from . import io as register_io
+
+        content, content_type, filename = register_io.export_risks(actor, qs, fmt)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
     stamp = timezone.localdate().isoformat()
     audit.record(
         actor,
@@ -129,20 +146,18 @@ def register_response(actor: Actor, qs: QuerySet[Risk], fmt: str) -> HttpRespons
         response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="risk-register-{stamp}.csv"'
         return response
-    if fmt == "xlsx":
-        from openpyxl import Workbook
+    from openpyxl import Workbook
 
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet(_("Risk register"))
-        ws.append([label for _key, label in COLUMNS])
-        for values in _rows(qs):
-            ws.append([_safe(v) for v in values])
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="risk-register-{stamp}.xlsx"'
-        return response
-    raise ValidationError({"format": _("Choose csv or xlsx.")})
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Risk register"))
+    ws.append([label for _key, label in COLUMNS])
+    for values in _rows(qs):
+        ws.append([_safe(v) for v in values])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="risk-register-{stamp}.xlsx"'
+    return response

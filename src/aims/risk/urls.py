@@ -14,6 +14,7 @@ urlpatterns = [
     path("risks/library/", views.from_library, name="library"),
     path("risks/export/<str:fmt>/", views.risk_export, name="risk-export"),
     path("risks/register.pdf", views.register_pdf, name="register-pdf"),
+    path("risks/heatmap.pdf", views.heatmap_pdf, name="heatmap-pdf"),
     path("risks/treatment-plan.pdf", views.treatment_plan_pdf, name="treatment-plan-pdf"),
     path("risks/<int:number>/", views.risk_detail, name="risk-detail"),
     path("risks/<int:number>/edit/", views.risk_edit, name="risk-edit"),

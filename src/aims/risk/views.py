@@ -644,58 +644,34 @@ def assessment_action(request: HttpRequest, actor: Actor, pk: int, action: str) 
 
 @actor_required
 def register_pdf(request: HttpRequest, actor: Actor) -> HttpResponse:
-    from .reports import pdf_response
+    from . import reports
 
     actor.require("risk", "export")
-    method = services.current_method(actor)
-    qs = services.filter_risks(services.register_queryset(actor), request.GET.dict(), actor)[:2000]
-    stamp = timezone.localdate().isoformat()
-    return pdf_response(
-        actor,
-        "risk/pdf/register.html",
-        {"risks": list(qs), "method": method},
-        f"risk-register-{stamp}.pdf",
-        object_type="risk",
-    )
+    qs = services.filter_risks(services.register_queryset(actor), request.GET.dict(), actor)
+    return reports.response(reports.register_pdf(actor, qs), reports.register_filename())
+
+
+@actor_required
+def heatmap_pdf(request: HttpRequest, actor: Actor) -> HttpResponse:
+    from . import reports
+
+    actor.require("risk", "export")
+    qs = services.filter_risks(Risk.objects.for_actor(actor), request.GET.dict(), actor)
+    return reports.response(reports.heatmap_pdf(actor, qs), reports.heatmap_filename())
 
 
 @actor_required
 def treatment_plan_pdf(request: HttpRequest, actor: Actor) -> HttpResponse:
-    from .reports import pdf_response
+    from . import reports
 
-    actor.require("risk_treatment", "export")
-    method = services.current_method(actor)
-    qs = (
-        services.register_queryset(actor)
-        .exclude(treatment="")
-        .exclude(status=Risk.Status.CLOSED)
-        .prefetch_related("treatments__owner")
-        .order_by("-rank", "number")
-    )
-    stamp = timezone.localdate().isoformat()
-    return pdf_response(
-        actor,
-        "risk/pdf/treatment_plan.html",
-        {"risks": list(qs), "method": method, "appetite": (method.level(method.appetite) or {}).get("name")},
-        f"risk-treatment-plan-{stamp}.pdf",
-        object_type="risk_treatment",
-    )
+    return reports.response(reports.treatment_plan_pdf(actor), reports.treatment_plan_filename())
 
 
 @actor_required
 def assessment_pdf(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    from .reports import pdf_response
+    from . import reports
 
     assessment = _assessment(actor, pk)
-    actor.require("impact_assessment", "export")
-    return pdf_response(
-        actor,
-        "risk/pdf/assessment.html",
-        {
-            "a": assessment,
-            "items": assessment.items.select_related("risk"),
-            "method": services.current_method(actor),
-        },
-        f"impact-assessment-{assessment.ai_system.slug}-v{assessment.number}.pdf",
-        object_type="impact_assessment",
+    return reports.response(
+        reports.assessment_pdf(actor, assessment), reports.assessment_filename(assessment)
     )
