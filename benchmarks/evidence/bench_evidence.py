@@ -16,6 +16,7 @@ Tasks (each run in a fresh process; "compute" excludes imports and loading, as i
   fairlearn_evaluate the acceptance check's fairlearn + scikit-learn script on the same data
   aims_all           performance + fairness + drift on all 25 columns (anchors' ref vs cur)
   aims_drift         drift on the 25 feature columns alone (what Evidently's data-drift report does)
+  evidently_drift    Evidently's DataDriftPreset report on the same columns (EVIDENTLY_PYTHON)
   numpy_all          a plain numpy/scipy baseline doing the same arithmetic as aims_all
   fairlearn_all      MetricFrame (count, accuracy, selection rate, TPR, FPR) + DP/EO differences for
                      sex and age_band on the anchors' current set
@@ -29,14 +30,16 @@ Usage (from the repository root; data and results go to the current directory):
     .venv/bin/python benchmarks/evidence/bench_evidence.py run --n 1000000 --repeats 3
     .venv/bin/python benchmarks/evidence/bench_evidence.py report
 
-Evidently is not run: it needs ``pandas<3`` and about 1 GB of dependencies. Its figure (128 s
-for the 25-column drift report at 1M rows on this kind of 2-core machine) comes from the anchors.
+Evidently needs ``pandas<3`` and about 1 GB of dependencies, so it is not in the project's
+environment: ``evidently_drift`` runs with the interpreter named by ``EVIDENTLY_PYTHON``, a separate
+virtual environment that ``compare_evidently.sh`` makes and uses.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -242,7 +245,41 @@ def run_aims_drift(data) -> dict:  # noqa: ANN001
     from aims.evidence import drift
 
     d = drift(*data, columns=NUM + CAT)
-    return {"n_drifted": d["n_drifted"]}
+    cols = d["columns"]
+    return {
+        "n_drifted": d["n_drifted"],
+        "drifted_columns": sorted(d["drifted_columns"]),
+        "wasserstein_normed": {c: cols[c].get("wasserstein_normed") for c in NUM},
+        "jensen_shannon": {c: cols[c].get("jensen_shannon") for c in CAT},
+    }
+
+
+def run_evidently_drift(data) -> dict:  # noqa: ANN001
+    """Evidently's data-drift report (``DataDriftPreset``, default methods) on the 25 feature
+    columns, as the anchors run it: building the two datasets and ``Report.run`` are timed,
+    ``snapshot.dict()`` too (it is how the numbers are read). Runs in its own virtual environment
+    (``compare_evidently.sh``): Evidently needs pandas<3."""
+    from evidently import DataDefinition, Dataset, Report
+    from evidently.presets import DataDriftPreset
+
+    ref, cur = data
+    dd = DataDefinition(numerical_columns=NUM, categorical_columns=CAT)
+    ref_ds = Dataset.from_pandas(ref[NUM + CAT], data_definition=dd)
+    cur_ds = Dataset.from_pandas(cur[NUM + CAT], data_definition=dd)
+    snap = Report([DataDriftPreset()]).run(cur_ds, ref_ds)
+    out: dict = {"per_column": {}, "methods": {}}
+    for m in snap.dict()["metrics"]:
+        cfg = m.get("config", {}) or {}
+        typ = cfg.get("type", "")
+        if typ.endswith("ValueDrift"):
+            out["per_column"][cfg.get("column")] = float(m["value"])
+            out["methods"][cfg.get("column")] = f"{cfg.get('method')} > {cfg.get('threshold')}"
+        elif typ.endswith("DriftedColumnsCount"):
+            out["n_drifted"] = m["value"]["count"] if isinstance(m["value"], dict) else m["value"]
+    out["drifted_columns"] = sorted(
+        c for c, v in out["per_column"].items() if v >= float(out["methods"][c].rsplit(" ", 1)[-1])
+    )
+    return out
 
 
 def run_fairlearn_all(data) -> dict:  # noqa: ANN001
@@ -339,6 +376,7 @@ TASKS = {
     "fairlearn_evaluate": (load_scored, run_fairlearn_evaluate),
     "aims_all": (load_anchor, run_aims_all),
     "aims_drift": (load_anchor, run_aims_drift),
+    "evidently_drift": (load_anchor, run_evidently_drift),
     "numpy_all": (load_anchor, run_numpy_all),
     "fairlearn_all": (load_anchor, run_fairlearn_all),
     "profile_merge": (load_profile_batches, run_profile_merge),
@@ -363,7 +401,7 @@ def cmd_task(name: str, n: int) -> None:
     after = _status()
     rec = {"task": name, "n": n, "load_s": t1 - t0, "compute_s": t3 - t2, "compute_cpu_s": c3 - c2,
            "compute_peak_delta_mb": (after["VmHWM"] - before["VmRSS"]) / 1024 if reset else None,
-           "check": {k: v for k, v in out.items() if not isinstance(v, list)}}
+           "check": {k: v for k, v in out.items() if not isinstance(v, list) or k == "drifted_columns"}}
     print("RESULT " + json.dumps(rec, default=float), flush=True)
 
 
@@ -389,8 +427,15 @@ def cmd_run(n: int, repeats: int, tasks: list[str]) -> None:
                 if task.startswith("cli_"):
                     rec = {"task": task, "n": n, "wall_s": _cli(task, n)}
                 else:
+                    python = sys.executable
+                    if task.startswith("evidently"):
+                        python = os.environ.get("EVIDENTLY_PYTHON", "")
+                        if not python:
+                            print("evidently_drift needs EVIDENTLY_PYTHON (see compare_evidently.sh); skipped",
+                                  file=sys.stderr)
+                            break
                     t = time.perf_counter()
-                    proc = subprocess.run([sys.executable, __file__, "task", task, "--n", str(n)],
+                    proc = subprocess.run([python, __file__, "task", task, "--n", str(n)],
                                           capture_output=True, text=True, check=True)
                     line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
                     rec = json.loads(line[7:]) | {"wall_s": time.perf_counter() - t}
@@ -431,6 +476,22 @@ def cmd_report() -> None:
                 print(f"- {label}: aims {c(a, key):.3f} s, other {c(b, key):.3f} s, {c(b, key) / c(a, key):.0f}x")
         if c("aims_all") and c("numpy_all"):
             print(f"- aims_all / numpy baseline: {c('aims_all') / c('numpy_all'):.2f}x the baseline's time")
+        if c("aims_drift") and c("evidently_drift"):
+            for key, label in (("compute_s", "wall"), ("compute_cpu_s", "CPU")):
+                if c("aims_drift", key) and c("evidently_drift", key):
+                    print(f"- 25-column drift, {label}: aims {c('aims_drift', key):.3f} s, Evidently "
+                          f"{c('evidently_drift', key):.3f} s, {c('evidently_drift', key) / c('aims_drift', key):.0f}x")
+            a = rows[("aims_drift", n)][-1]["check"]
+            e = rows[("evidently_drift", n)][-1]["check"]
+            if "wasserstein_normed" in a and "per_column" in e:
+                diffs = [abs(a["wasserstein_normed"][col] - e["per_column"][col]) for col in NUM
+                         if a["wasserstein_normed"].get(col) is not None and col in e["per_column"]]
+                print(f"- numeric columns, AIMS wasserstein_normed vs Evidently's default: max |diff| = {max(diffs):.3g}")
+                js = [abs(a["jensen_shannon"][col] * math.sqrt(math.log(2)) - e["per_column"][col]) for col in CAT
+                      if a["jensen_shannon"].get(col) is not None and col in e["per_column"]]
+                print("- categorical columns, AIMS jensen_shannon (log base 2) x sqrt(ln 2) vs Evidently's (natural log): "
+                      f"max |diff| = {max(js):.3g}")
+                print(f"- drifted columns: AIMS {a.get('drifted_columns')}; Evidently {e.get('drifted_columns')}")
         if c("profile_merge"):
             print(f"- merging 1,000 batch profiles and computing every metric: {c('profile_merge'):.3f} s")
 
