@@ -1020,6 +1020,176 @@ def due_reviews(actor: Actor, *, mine: bool = False) -> dict[str, Any]:
     }
 
 
+# --- tasks and reminders -------------------------------------------------------------------------
+
+# Source keys of the tasks this area generates (the shape of governance's and lifecycle's
+# `due_items`, so the assurance area's task generator can read them too).
+DUE_PREFIXES = ("riskreview:", "riskaction:", "riskaccept:", "iareview:")
+TASK_HORIZON_DAYS = 14
+
+
+def due_items(
+    organization: Organization, horizon: dt.date, today: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """What of this area should be on someone's task list by `horizon`: risks due for review (their
+    date reached, or flagged by a stage change or a lapsed acceptance), treatment actions due,
+    acceptances about to expire, approved impact assessments due for review. Each item: key (one
+    task per reason and date), title, kind, due, assignee_id or role, link. A few queries whatever
+    the register's size; only the risks that are due are read."""
+    today = today or timezone.localdate()
+    items: list[dict[str, Any]] = []
+    for risk in (
+        Risk.objects.filter(organization=organization)
+        .filter(Q(review_due=True) | Q(next_review_date__lte=horizon))
+        .exclude(status=Risk.Status.CLOSED)
+        .only("pk", "number", "title", "owner_id", "next_review_date", "review_due")
+        .order_by("next_review_date", "number")
+    ):
+        due = risk.next_review_date or today
+        if risk.review_due:
+            due = min(due, today)
+        items.append(
+            {
+                "key": f"riskreview:{risk.pk}:{risk.next_review_date or 'due'}",
+                "title": _("Review risk %(ref)s: %(t)s") % {"ref": risk.ref, "t": risk.title},
+                "kind": "review",
+                "due": due,
+                "assignee_id": risk.owner_id,
+                "role": "" if risk.owner_id else "risk_team",
+                "link": risk.get_absolute_url(),
+            }
+        )
+    for action in (
+        RiskTreatment.objects.filter(
+            organization=organization,
+            status__in=[RiskTreatment.Status.PLANNED, RiskTreatment.Status.IN_PROGRESS],
+            due_date__lte=horizon,
+        )
+        .select_related("risk")
+        .order_by("due_date", "pk")
+    ):
+        owner = action.owner_id or action.risk.owner_id
+        items.append(
+            {
+                "key": f"riskaction:{action.pk}:{action.due_date}",
+                "title": _("Risk treatment for %(ref)s: %(t)s") % {"ref": action.risk.ref, "t": action.title},
+                "kind": "action",
+                "due": action.due_date,
+                "assignee_id": owner,
+                "role": "" if owner else "risk_team",
+                "link": action.risk.get_absolute_url(),
+            }
+        )
+    for acc in (
+        RiskAcceptance.objects.filter(
+            organization=organization, status=RiskAcceptance.Status.ACTIVE, expires_on__lte=horizon
+        )
+        .select_related("risk")
+        .order_by("expires_on", "pk")
+    ):
+        owner = acc.risk.owner_id
+        items.append(
+            {
+                "key": f"riskaccept:{acc.pk}:{acc.expires_on}",
+                "title": _("The acceptance of risk %(ref)s ends on %(d)s: review it or accept it again")
+                % {"ref": acc.risk.ref, "d": acc.expires_on.isoformat()},
+                "kind": "review",
+                "due": acc.expires_on,
+                "assignee_id": owner,
+                "role": "" if owner else "risk_team",
+                "link": acc.risk.get_absolute_url(),
+            }
+        )
+    for ia in (
+        ImpactAssessment.objects.filter(organization=organization, status=ImpactAssessment.Status.APPROVED)
+        .filter(Q(review_due=True) | Q(next_review_date__lte=horizon))
+        .select_related("ai_system")
+        .order_by("next_review_date", "pk")
+    ):
+        due = ia.next_review_date or today
+        if ia.review_due:
+            due = min(due, today)
+        owner = ia.ai_system.owner_id
+        items.append(
+            {
+                "key": f"iareview:{ia.pk}:{ia.next_review_date or 'due'}",
+                "title": _("Review the impact assessment of %(s)s") % {"s": ia.ai_system.name},
+                "kind": "review",
+                "due": due,
+                "assignee_id": owner,
+                "role": "" if owner else "risk_team",
+                "link": ia.get_absolute_url(),
+            }
+        )
+    return items
+
+
+def review_tasks(
+    organization: Organization, *, today: dt.date | None = None, horizon_days: int = TASK_HORIZON_DAYS
+) -> dict[str, int]:
+    """Turn `due_items` into tasks on the assignees' task lists (the assurance area's `Task`), once
+    per reason (its source key), and close the tasks whose reason has gone (the risk was
+    reviewed, the action done). Every task is created and closed through the generic services, so
+    each is in the audit trail. Nothing happens when the assurance area is not installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("aims.assurance"):
+        return {"opened": 0, "closed": 0}
+    from aims.assurance.models import Task
+
+    today = today or timezone.localdate()
+    actor = Actor.system(organization, source="worker")
+    items = due_items(organization, today + dt.timedelta(days=horizon_days), today)
+    mine = Q()
+    for prefix in DUE_PREFIXES:
+        mine |= Q(source_key__startswith=prefix)
+    existing = set(Task.objects.filter(mine, organization=organization).values_list("source_key", flat=True))
+    opened = closed = 0
+    with transaction.atomic():
+        for item in items:
+            if item["key"] in existing:
+                continue
+            core.create(
+                actor,
+                Task,
+                {
+                    "title": item["title"][:300],
+                    "kind": item["kind"],
+                    "due_date": item["due"],
+                    "assignee_id": item["assignee_id"],
+                    "assignee_role": item["role"],
+                    "link": item["link"],
+                },
+                before_save=lambda t, key=item["key"]: setattr(t, "source_key", key),
+            )
+            existing.add(item["key"])
+            opened += 1
+        keys = {item["key"] for item in items}
+        for task in Task.objects.filter(mine, organization=organization, status=Task.Status.OPEN).exclude(
+            source_key__in=keys
+        ):
+            core.update(
+                actor,
+                task,
+                {"status": Task.Status.DONE},
+                before_save=lambda t: setattr(t, "completed_at", timezone.now()),
+            )
+            closed += 1
+    return {"opened": opened, "closed": closed}
+
+
+def send_reminders(organization: Organization) -> int:
+    """E-mail the assignees of open tasks due within a week, once each (the assurance area's
+    reminder, which claims each task before sending, so a task is never reminded twice)."""
+    from django.apps import apps
+
+    if not apps.is_installed("aims.assurance"):
+        return 0
+    from aims.assurance import services as assurance
+
+    return assurance.send_reminders(organization)
+
+
 # --- impact assessments ---------------------------------------------------------------------------
 
 ITEM_FIELDS = (
