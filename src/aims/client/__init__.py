@@ -72,6 +72,36 @@ def _finite(value: Any) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+def evaluation_fields(
+    doc: Mapping[str, Any],
+) -> tuple[dict[str, float], dict[str, dict[str, dict[str, float]]]]:
+    """(metrics, fairness) of a stored evaluation from an :func:`aims.evidence.evaluate` document:
+    every finite performance number, each disparity measure as ``fairness.<attribute>.<measure>``,
+    and the per-group rates of the groups that are not suppressed. ``aims evaluate --push`` uses
+    the same conversion."""
+    metrics: dict[str, float] = {}
+    fairness: dict[str, dict[str, dict[str, float]]] = {}
+    for key, value in doc["performance"].items():
+        if (number := _finite(value)) is not None:
+            metrics[key] = number
+    for attr, rep in (doc.get("fairness") or {}).items():
+        for key, value in rep.items():
+            if (number := _finite(value)) is not None and key not in (
+                "n_groups",
+                "min_group_size",
+                "rows_missing_attribute",
+            ):
+                metrics[f"fairness.{attr}.{key}"] = number
+        groups = {}
+        for group, values in rep.get("groups", {}).items():
+            rates = {k: n for k, v in values.items() if (n := _finite(v)) is not None and k != "suppressed"}
+            if rates and not values.get("suppressed"):
+                groups[str(group)] = rates
+        if groups:
+            fairness[attr] = groups
+    return metrics, fairness
+
+
 class Client:
     """A connection to one AIMS server with one API token.
 
@@ -248,26 +278,11 @@ class Client:
                 positive_label=positive_label,
                 min_group_size=min_group_size,
             )
-            for key, value in doc["performance"].items():
-                if (number := _finite(value)) is not None:
-                    metrics.setdefault(key, number)
-            for attr, rep in (doc.get("fairness") or {}).items():
-                for key, value in rep.items():
-                    if (number := _finite(value)) is not None and key not in (
-                        "n_groups",
-                        "min_group_size",
-                        "rows_missing_attribute",
-                    ):
-                        metrics.setdefault(f"fairness.{attr}.{key}", number)
-                groups = {}
-                for group, values in rep.get("groups", {}).items():
-                    rates = {
-                        k: n for k, v in values.items() if (n := _finite(v)) is not None and k != "suppressed"
-                    }
-                    if rates and not values.get("suppressed"):
-                        groups[str(group)] = rates
-                if groups:
-                    fairness.setdefault(attr, groups)
+            computed, per_group = evaluation_fields(doc)
+            for key, number in computed.items():
+                metrics.setdefault(key, number)
+            for attr, groups in per_group.items():
+                fairness.setdefault(attr, groups)
         body: dict[str, Any] = {
             "ai_system": ai_system,
             "model_version": model_version,

@@ -124,11 +124,21 @@ def _emit(text: str, output: str | None) -> str:
     return text
 
 
-def run_evaluate(options: Mapping[str, Any]) -> str:
-    """Run ``evaluate`` for parsed ``options``; returns what to print (empty when written to a file)."""
-    from .report import evaluate, render
+def run_evaluate(options: Mapping[str, Any], doc: dict[str, Any] | None = None) -> str:
+    """Run ``evaluate`` for parsed ``options`` (or render ``doc``, already computed from them);
+    returns what to print (empty when written to a file)."""
+    from .report import render
 
-    doc = evaluate(
+    if doc is None:
+        doc = evaluate_document(options)
+    return _emit(render(doc, options.get("format") or "json"), options.get("output"))
+
+
+def evaluate_document(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The evaluation document for parsed ``evaluate`` options."""
+    from .report import evaluate
+
+    return evaluate(
         options["data"],
         target=options["target"],
         prediction=options["prediction"],
@@ -139,7 +149,6 @@ def run_evaluate(options: Mapping[str, Any]) -> str:
         min_group_size=int(options.get("min_group_size") or 30),
         intersections=not options.get("no_intersections", False),
     )
-    return _emit(render(doc, options.get("format") or "json"), options.get("output"))
 
 
 def run_drift(options: Mapping[str, Any]) -> str:
