@@ -4,6 +4,9 @@
   trail (once), so the board and the auditor see that the missing criteria are now overdue.
   Vendor terms reviews, vendor re-assessments and expiring exceptions become tasks through
   `services.due_items()` (read by the assurance area's task generator).
+- `review_due()`: daily; vendor terms reviews and re-assessments coming due and gate exceptions
+  about to expire become tasks on the assignees' task lists (`services.review_tasks`), and tasks
+  whose reason has gone are closed.
 - `purge_event_logs()`: daily; the AI systems' own event-log records received through the API are
   deleted once older than their deployment's `log_retention_months` (one audit entry per
   deployment purged)."""
@@ -65,5 +68,17 @@ def purge_event_logs() -> int:
     return sum(purge_logs(org) for org in Organization.objects.all())
 
 
+@task()
+def review_due(today: str | None = None) -> dict[str, int]:
+    from .services import review_tasks
+
+    day = dt.date.fromisoformat(today) if today else None
+    total = {"opened": 0, "closed": 0}
+    for org in Organization.objects.all():
+        for key, n in review_tasks(org, today=day).items():
+            total[key] += n
+    return total
+
+
 # (task, seconds between runs) for the worker's scheduler.
-PERIODIC = [(lapse_exceptions, 24 * 3600), (purge_event_logs, 24 * 3600)]
+PERIODIC = [(lapse_exceptions, 24 * 3600), (review_due, 24 * 3600), (purge_event_logs, 24 * 3600)]
