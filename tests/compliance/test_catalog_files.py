@@ -33,7 +33,8 @@ GDPR = "gdpr-2016-679"
 CCPA = "ccpa-cpra-admt"
 ISO27001 = "iso-iec-27001-2022"
 ISO27701 = "iso-iec-27701-2019"
-ALL_CATALOGS = {ISO42001, NIST, AI_ACT, GDPR, CCPA, ISO27001, ISO27701}
+ISO27701_2025 = "iso-iec-27701-2025"
+ALL_CATALOGS = {ISO42001, NIST, AI_ACT, GDPR, CCPA, ISO27001, ISO27701, ISO27701_2025}
 
 # --------------------------------------------------------------------------------------------------
 # Facts: ISO/IEC 42001:2023
@@ -858,6 +859,14 @@ def test_iso27701_2019_extends_27001():
     assert kinds["maps_to"] == GDPR
     assert [r.ref_id for r in iso27701.children("5")] == [f"5.{i}" for i in range(1, 9)]
     assert "2025" in iso27701.description and "standalone" in iso27701.description
+    assert kinds["superseded_by"] == ISO27701_2025
+
+
+def test_iso27701_2025_is_standalone_with_the_harmonized_clauses():
+    new = load_catalog(ISO27701_2025)
+    assert [(r.ref_id, r.kind) for r in new.requirements] == [(str(n), "clause") for n in range(4, 11)]
+    assert all(r.assessable for r in new.requirements)
+    assert {r.kind for r in new.relations} >= {"replaces", "integrates_with", "maps_to"}
 
 
 # ==================================================================================================

@@ -153,3 +153,46 @@ def test_a_shipped_catalog_cannot_be_changed(api):
     )
     assert r.status_code == 403
     assert api("ai_manager").delete("/api/v1/frameworks/iso-iec-42001-2023").status_code == 403
+
+
+def _own(api):
+    api("ai_manager").post(
+        "/api/v1/frameworks",
+        {"slug": "acme-ai-rules", "name": "Acme AI rules"},
+        content_type="application/json",
+    )
+    api("ai_manager").post(
+        "/api/v1/frameworks/acme-ai-rules/requirements",
+        {"ref_id": "P-1", "title": "Inventory"},
+        content_type="application/json",
+    )
+
+
+def test_a_taken_slug_and_bad_requirements_are_422_naming_the_field(api):
+    _own(api)
+    client = api("ai_manager")
+    taken = client.post(
+        "/api/v1/frameworks", {"slug": "acme-ai-rules", "name": "Again"}, content_type="application/json"
+    )
+    assert taken.status_code == 422 and taken.json()["errors"][0]["field"] == "slug"
+    url = "/api/v1/frameworks/acme-ai-rules/requirements"
+    dup = client.post(url, {"ref_id": "P-1", "title": "Again"}, content_type="application/json")
+    assert dup.status_code == 422 and dup.json()["errors"][0]["field"] == "ref_id"
+    orphan = client.post(
+        url, {"ref_id": "P-2", "title": "T", "parent": "P-9"}, content_type="application/json"
+    )
+    assert orphan.status_code == 422 and orphan.json()["errors"][0]["field"] == "parent"
+    empty = client.post(url, {"ref_id": "P-3", "title": ""}, content_type="application/json")
+    assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "title"
+
+
+def test_requirements_of_an_own_framework_are_refused_to_the_risk_team_and_hidden_from_others(api):
+    _own(api)
+    url = "/api/v1/frameworks/acme-ai-rules/requirements"
+    body = {"ref_id": "P-2", "title": "Owner"}
+    assert api("risk_team").post(url, body, content_type="application/json").status_code == 403
+    assert api("mallory").post(url, body, content_type="application/json").status_code == 404
+    assert api("mallory").delete("/api/v1/frameworks/acme-ai-rules").status_code == 404
+    assert api("risk_team").delete("/api/v1/frameworks/acme-ai-rules").status_code == 403
+    assert api("ai_manager").delete("/api/v1/frameworks/acme-ai-rules").status_code == 204
+    assert api("ai_manager").get("/api/v1/frameworks/acme-ai-rules").status_code == 404

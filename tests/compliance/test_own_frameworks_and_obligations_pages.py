@@ -264,3 +264,18 @@ def test_an_obligation_under_another_system_is_404(browser_client, obligation, o
     other = AISystemFactory(organization=org, name="Other", slug="other-system")
     url = reverse("compliance:obligation-edit", args=[other.slug, obligation.pk])
     assert browser_client("ai_manager").get(url).status_code == 404
+
+
+def test_the_framework_page_shows_how_iso_27701_relates_to_the_others(browser_client):
+    client = browser_client("external_auditor")
+    page = client.get(reverse("compliance:framework-detail", args=["iso-iec-27701-2025"]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'id="relations"' in text
+    assert "Replaces" in text and reverse("compliance:framework-detail", args=["iso-iec-27701-2019"]) in text
+    assert (
+        "Integrates with" in text
+        and reverse("compliance:framework-detail", args=["iso-iec-42001-2023"]) in text
+    )
+    old = client.get(reverse("compliance:framework-detail", args=["iso-iec-27701-2019"])).content.decode()
+    assert "Extends" in old and "Replaced by" in old

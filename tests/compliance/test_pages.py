@@ -177,8 +177,14 @@ def test_gap_pages(browser_client):
 
 
 def test_readiness_pdf_downloads(browser_client):
+    import io
+
+    from pypdf import PdfReader
+
     r = browser_client("external_auditor").get(reverse("compliance:readiness-pdf"))
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages).split())
+    assert "readiness" in text.lower() and "6.1.3" in text
 
 
 def test_regulation_register(browser_client, members):

@@ -22,6 +22,7 @@ SOA_HEADERS = [
     "Justification",
     "Implementation status",
     "Implementing controls",
+    "Risk treatments",
     "Evidence",
 ]
 
@@ -32,6 +33,7 @@ def _applicable(value: bool | None) -> str:
 
 def soa_rows(soa: SoA) -> list[list[Any]]:
     rows = []
+    treatments = services.soa_risk_treatments(soa.organization)
     for e in services.soa_entries(soa):
         parent = e.requirement.parent
         rows.append(
@@ -43,6 +45,10 @@ def soa_rows(soa: SoA) -> list[list[Any]]:
                 e.justification,
                 e.get_implementation_status_display(),
                 "; ".join(f"{c.ref} {c.name}" for c in e.controls.all()),
+                "; ".join(
+                    f"{t.risk.ref} {t.title} ({t.get_status_display()})"
+                    for t in treatments.get(e.requirement.ref_id, [])
+                ),
                 e.evidence_note,
             ]
         )
@@ -65,6 +71,9 @@ def soa_xlsx(soa: SoA) -> bytes:
 
 def soa_pdf(actor: Actor, soa: SoA) -> bytes:
     entries = list(services.soa_entries(soa))
+    treatments = services.soa_risk_treatments(soa.organization)
+    for e in entries:
+        e.treatments = treatments.get(e.requirement.ref_id, [])
     return to_pdf(
         "compliance/soa_pdf.html",
         {

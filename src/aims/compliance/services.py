@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -496,6 +498,33 @@ def update_entry(
     return core.update(actor, entry, data, expected_version=expected_version)
 
 
+_ANNEX_A_REF = re.compile(r"\bA\.\d+(?:\.\d+)*")
+
+
+def soa_risk_treatments(organization: Organization) -> dict[str, list[Any]]:
+    """Annex A ref -> the risk treatment actions that put it in place (clause 6.1.3: the SoA lists
+    the controls *and* the risk treatments that implement each control). A treatment names its
+    control in free text ("A.7.4", "ISO/IEC 42001 A.7.4"); cancelled actions and closed risks do
+    not count."""
+    try:
+        from aims.risk.models import RiskTreatment
+    except ImportError:  # pragma: no cover - the risk app is always installed in this project
+        return {}
+    out: dict[str, list[Any]] = {}
+    qs = (
+        RiskTreatment.objects.filter(organization=organization)
+        .exclude(control_ref="")
+        .exclude(status="cancelled")
+        .exclude(risk__status="closed")
+        .select_related("risk")
+        .order_by("risk__number", "pk")
+    )
+    for treatment in qs:
+        for ref in dict.fromkeys(_ANNEX_A_REF.findall(treatment.control_ref)):
+            out.setdefault(ref, []).append(treatment)
+    return out
+
+
 def soa_problems(soa: SoA) -> dict[str, list[str]]:
     """Why a version cannot be approved yet: undecided controls and missing justifications."""
     undecided, unjustified = [], []
@@ -970,7 +999,7 @@ def review_catalog_change(change: CatalogChange) -> dict[str, int]:
             due=timezone.localdate() + dt.timedelta(days=14),
             assignee_id=reg.owner_id,
             role="" if reg.owner_id else "ai_manager",
-            link="/compliance/changes/",
+            link=reverse("compliance:regulation-list"),
         )
         made["regulations"] += int(created)
     return made

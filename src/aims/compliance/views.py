@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aims.core import services as core
@@ -68,6 +69,16 @@ def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
 
 
 # --- frameworks -------------------------------------------------------------------------------------
+
+# How a catalog relates to another (the `relations` of its file).
+RELATION_LABELS = {
+    "extends": gettext_lazy("Extends"),
+    "extended_by": gettext_lazy("Extended by"),
+    "replaces": gettext_lazy("Replaces"),
+    "superseded_by": gettext_lazy("Replaced by"),
+    "integrates_with": gettext_lazy("Integrates with"),
+    "maps_to": gettext_lazy("Maps to"),
+}
 
 
 @actor_required
@@ -187,6 +198,21 @@ def framework_detail(request: HttpRequest, actor: Actor, slug: str) -> HttpRespo
     dates = []
     if fw.data.get("application_dates"):
         dates = fw.data["application_dates"]
+    relations = []
+    names = dict(
+        Framework.objects.filter(
+            organization__isnull=True, slug__in=[r.get("catalog") for r in fw.data.get("relations", [])]
+        ).values_list("slug", "name")
+    )
+    for r in fw.data.get("relations", []):
+        relations.append(
+            {
+                "kind": RELATION_LABELS.get(r.get("kind", ""), r.get("kind", "")),
+                "slug": r.get("catalog", ""),
+                "name": names.get(r.get("catalog", "")),
+                "note": r.get("note", ""),
+            }
+        )
     own = not fw.builtin
     return render(
         request,
@@ -196,6 +222,7 @@ def framework_detail(request: HttpRequest, actor: Actor, slug: str) -> HttpRespo
             "requirements": reqs,
             "dates": dates,
             "amendments": fw.data.get("amendments", []),
+            "relations": relations,
             "can_change": own and actor.can("framework", "change"),
             "can_delete": own and actor.can("framework", "delete"),
         },
@@ -391,6 +418,9 @@ def _soa_context(actor: Actor, soa: SoA | None) -> dict[str, Any]:
     }
     if soa is not None:
         entries = list(services.soa_entries(soa))
+        treatments = services.soa_risk_treatments(actor.organization)
+        for e in entries:
+            e.treatments = treatments.get(e.requirement.ref_id, [])
         ctx.update(
             {
                 "entries": entries,
