@@ -1,5 +1,5 @@
 """The PDCA calendar (9.1): every dated thing AIMS knows in one list — audits, management reviews,
-document reviews, training expiry, corrective action and effectiveness-check dates, Art. 73 reporting
+document, risk and vendor reviews, training expiry, corrective action and effectiveness-check dates, Art. 73 reporting
 deadlines, and the regulation's application dates from the compliance catalogs."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from aims.core.actors import Actor
 
@@ -67,10 +68,48 @@ def events(actor: Actor, year: int) -> list[dict[str, Any]]:
             _("Art. 73 report due: %(ref)s") % {"ref": inc.reference},
             inc.get_absolute_url(),
         )
+    _other_areas(org, year, add)
     for day, title in regulation_dates():
         add(day, "plan", title)
     out.sort(key=lambda e: e["date"])
     return out
+
+
+def _other_areas(org: Any, year: int, add: Any) -> None:
+    """Risk reviews (one line per day, however many risks fall due) and vendor reviews, when those
+    areas are installed."""
+    from django.apps import apps
+    from django.db.models import Count
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        risk_model = apps.get_model("risk.Risk")
+    except LookupError:
+        risk_model = None
+    if risk_model is not None:
+        try:
+            url = reverse("risk:risk-list")
+        except NoReverseMatch:
+            url = ""
+        due = (
+            risk_model.objects.filter(organization=org, next_review_date__year=year)
+            .exclude(status="closed")
+            .values("next_review_date")
+            .annotate(n=Count("pk"))
+        )
+        for row in due:
+            add(
+                row["next_review_date"],
+                "plan",
+                ngettext("Risk review: %(n)d risk", "Risk reviews: %(n)d risks", row["n"]) % {"n": row["n"]},
+                url,
+            )
+    try:
+        vendor_model = apps.get_model("lifecycle.Vendor")
+    except LookupError:
+        return
+    for v in vendor_model.objects.filter(organization=org, terms_next_review__year=year):
+        add(v.terms_next_review, "check", _("Vendor review: %(v)s") % {"v": v.name}, v.get_absolute_url())
 
 
 @lru_cache(maxsize=1)

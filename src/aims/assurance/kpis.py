@@ -155,6 +155,80 @@ def objectives_on_track(org: Any) -> float | None:
     return _share(sum(1 for o in objectives if o.status in ("on_track", "achieved")), len(objectives))
 
 
+def _model(label: str) -> Any:
+    """Another area's model, or None when that area is not installed."""
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+EVIDENCE_CURRENT_DAYS = 365
+
+
+def controls_implemented(org: Any) -> float | None:
+    """Share of the applicable Annex A controls of the latest Statement of Applicability that are
+    implemented by a control with evidence collected within the last year."""
+    soa_model, entry_model = _model("compliance.SoA"), _model("compliance.SoAEntry")
+    if soa_model is None or entry_model is None:
+        return None
+    soa = soa_model.objects.filter(organization=org).order_by("-number").first()
+    if soa is None:
+        return None
+    since = timezone.localdate() - timezone.timedelta(days=EVIDENCE_CURRENT_DAYS)
+    applicable = entry_model.objects.filter(soa=soa, applicable=True)
+    current = (
+        applicable.filter(implementation_status="implemented", controls__evidence__collected_on__gte=since)
+        .values("pk")
+        .distinct()
+        .count()
+    )
+    return _share(current, applicable.count())
+
+
+def ai_act_obligations_met(org: Any) -> float | None:
+    """Share of the EU AI Act obligations of the organization's systems that are done."""
+    model = _model("compliance.Obligation")
+    if model is None:
+        return None
+    agg = (
+        model.objects.filter(organization=org)
+        .exclude(status="not_applicable")
+        .aggregate(n=Count("pk"), done=Count("pk", filter=Q(status="done")))
+    )
+    return _share(agg["done"], agg["n"])
+
+
+def fairness_within_thresholds(org: Any) -> float | None:
+    """Share of the monitored AI systems whose fairness monitors are all within their thresholds."""
+    model = _model("monitoring.Monitor")
+    if model is None:
+        return None
+    rows = model.objects.filter(organization=org, metric__startswith="fairness.").values_list(
+        "ai_system_id", "last_status"
+    )
+    systems: dict[Any, bool] = {}
+    for system_id, status in rows:
+        systems[system_id] = systems.get(system_id, True) and status not in ("warning", "critical")
+    return _share(sum(1 for ok in systems.values() if ok), len(systems))
+
+
+def maturity_score(org: Any) -> float | None:
+    """Average maturity (0-5) of the latest gap assessment."""
+    assessment_model, score_model = _model("compliance.GapAssessment"), _model("compliance.GapScore")
+    if assessment_model is None or score_model is None:
+        return None
+    latest = assessment_model.objects.filter(organization=org).order_by("-assessed_on", "-pk").first()
+    if latest is None:
+        return None
+    from django.db.models import Avg
+
+    value = score_model.objects.filter(assessment=latest, maturity__isnull=False).aggregate(
+        a=Avg("maturity")
+    )["a"]
+    return round(value, 2) if value is not None else None
+
+
 for _key, _spec in {
     "coverage_owner_docs": Builtin(
         _("AI systems with an owner and documentation"), "coverage", "%", "higher", 100, coverage_owner_docs
@@ -186,6 +260,33 @@ for _key, _spec in {
     ),
     "policy_acknowledged": Builtin(
         _("Members who acknowledged the AI policy"), "training", "%", "higher", 100, policy_acknowledged
+    ),
+    "controls_implemented": Builtin(
+        _("Applicable controls implemented with current evidence"),
+        "compliance",
+        "%",
+        "higher",
+        100,
+        controls_implemented,
+    ),
+    "ai_act_obligations_met": Builtin(
+        _("EU AI Act obligations met"), "compliance", "%", "higher", 100, ai_act_obligations_met
+    ),
+    "fairness_within_thresholds": Builtin(
+        _("Monitored AI systems within their fairness thresholds"),
+        "fairness",
+        "%",
+        "higher",
+        100,
+        fairness_within_thresholds,
+    ),
+    "maturity_score": Builtin(
+        _("Average maturity in the latest gap assessment (0-5)"),
+        "maturity",
+        "level",
+        "higher",
+        3,
+        maturity_score,
     ),
     "objectives_on_track": Builtin(
         _("AI objectives on track or achieved"), "improvement", "%", "higher", 80, objectives_on_track
