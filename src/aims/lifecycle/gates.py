@@ -502,6 +502,47 @@ def _decommissioned(system: AISystem, params: dict[str, Any]) -> tuple[bool, str
     )
 
 
+# --- records in AIMS that a checklist item may point to -------------------------------------------
+
+# record type (as typed on the evidence) -> "app_label.Model"; found by id, or by slug where it has one.
+RECORD_TYPES: dict[str, str] = {
+    "ai_system": "inventory.AISystem",
+    "document": "governance.Document",
+    "objective": "governance.Objective",
+    "risk": "risk.Risk",
+    "impact_assessment": "risk.ImpactAssessment",
+    "control": "compliance.Control",
+    "soa": "compliance.SoA",
+    "classification": "compliance.Classification",
+    "dataset": "lifecycle.Dataset",
+    "model_version": "lifecycle.ModelVersion",
+    "evaluation": "lifecycle.Evaluation",
+    "vendor": "lifecycle.Vendor",
+    "deployment": "lifecycle.Deployment",
+    "gate_review": "lifecycle.GateReview",
+    "finding": "assurance.Finding",
+    "corrective_action": "assurance.CorrectiveAction",
+}
+
+
+def find_record(organization_id: int, record_type: str, record_id: str) -> Any:
+    """The organization's record of that type and id (or slug), or None. LookupError when the type
+    is unknown or its area is not installed."""
+    label = RECORD_TYPES.get(record_type)
+    if label is None:
+        raise LookupError(record_type)
+    model = _model(*label.split("."))
+    qs = model._base_manager.filter(organization_id=organization_id)
+    key = str(record_id).strip()
+    if key.isdigit() and int(key) < 2**63:
+        found = qs.filter(pk=int(key)).first()
+        if found is not None:
+            return found
+    if any(f.name == "slug" for f in model._meta.fields):
+        return qs.filter(slug=key).first()
+    return None
+
+
 # --- the default criteria of each stage's exit gate -----------------------------------------------
 
 C, A = "checklist", "automatic"

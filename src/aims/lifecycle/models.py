@@ -224,6 +224,19 @@ class GateEvidence(OrgScopedModel):
             errors["url"] = _("Give the link.")
         if self.kind == self.Kind.RECORD and not (self.record_type and self.record_id):
             errors["record_id"] = _("Give the record's type and id.")
+        elif self.kind == self.Kind.RECORD and self.organization_id:
+            from .gates import RECORD_TYPES, find_record
+
+            try:
+                found = find_record(self.organization_id, self.record_type, self.record_id)
+            except LookupError:
+                errors["record_type"] = _("Choose one of: %(t)s") % {"t": ", ".join(sorted(RECORD_TYPES))}
+            else:
+                if found is None:
+                    errors["record_id"] = _("No %(t)s with id %(i)s in this organization.") % {
+                        "t": self.record_type,
+                        "i": self.record_id,
+                    }
         if self.kind == self.Kind.FILE and not self.sha256:
             errors["file"] = _("Upload the file.")
         if errors:

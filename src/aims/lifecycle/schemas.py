@@ -177,8 +177,14 @@ class GateEvidenceIn(Schema):
     kind: GateEvidence.Kind = GateEvidence.Kind.LINK
     title: str = Field(..., min_length=1, max_length=200)
     url: str = ""
-    record_type: str = ""
-    record_id: str = ""
+    record_type: str = Field(
+        "",
+        max_length=40,
+        description="For kind=record: ai_system, document, objective, risk, impact_assessment, control, soa, "
+        "classification, dataset, model_version, evaluation, vendor, deployment, gate_review, finding, "
+        "corrective_action.",
+    )
+    record_id: str = Field("", max_length=40, description="For kind=record: its id (or slug).")
     note: str = ""
 
 
