@@ -800,6 +800,68 @@ def obligation_tasks(organization: Organization) -> int:
     return made
 
 
+REVIEW_NOTICE_DAYS = 30
+
+
+def review_tasks(organization: Organization, *, today: dt.date | None = None) -> dict[str, int]:
+    """Reminders as tasks, once each: register entries (regulations, standards, sector rules) and
+    controls whose review date is within the next 30 days or past, for their owner; and AI systems
+    whose facts changed since their EU AI Act classification, to classify them again."""
+    try:
+        from aims.assurance.models import Task
+        from aims.assurance.services import _upsert
+    except ImportError:  # pragma: no cover
+        return {}
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=REVIEW_NOTICE_DAYS)
+    made = {"regulations": 0, "controls": 0, "reclassifications": 0}
+    for reg in Regulation.objects.filter(organization=organization, review_date__lte=horizon):
+        _task, created = _upsert(
+            organization,
+            f"regreview:{reg.pk}:{reg.review_date.isoformat()}",
+            title=_("Check %(t)s for changes (register review)") % {"t": reg.title},
+            kind=Task.Kind.REVIEW,
+            due=reg.review_date,
+            assignee_id=reg.owner_id,
+            role="" if reg.owner_id else "ai_manager",
+            link=reverse("compliance:regulation-edit", args=[reg.pk]),
+        )
+        made["regulations"] += int(created)
+    for control in Control.objects.filter(organization=organization, review_date__lte=horizon):
+        _task, created = _upsert(
+            organization,
+            f"ctlreview:{control.pk}:{control.review_date.isoformat()}",
+            title=_("Review the effectiveness of control %(c)s") % {"c": f"{control.ref} {control.name}"},
+            kind=Task.Kind.REVIEW,
+            due=control.review_date,
+            assignee_id=control.owner_id,
+            role="" if control.owner_id else "ai_manager",
+            link=control.get_absolute_url(),
+        )
+        made["controls"] += int(created)
+    current = Classification.objects.filter(organization=organization, is_current=True).select_related(
+        "ai_system"
+    )
+    for classification in current:
+        system = classification.ai_system
+        changed = needs_reclassification(system, classification)
+        if not changed:
+            continue
+        _task, created = _upsert(
+            organization,
+            f"reclassify:{system.pk}:{classification.number}",
+            title=_("Classify %(s)s again under the EU AI Act: %(f)s changed")
+            % {"s": system.name, "f": ", ".join(changed)},
+            kind=Task.Kind.REVIEW,
+            due=today + dt.timedelta(days=REVIEW_NOTICE_DAYS),
+            assignee_id=system.owner_id,
+            role="" if system.owner_id else "ai_manager",
+            link=reverse("compliance:classification", args=[system.slug]),
+        )
+        made["reclassifications"] += int(created)
+    return made
+
+
 def update_obligation(
     actor: Actor, obligation: Obligation, data: dict[str, Any], *, expected_version: int | None = None
 ) -> Obligation:

@@ -2,6 +2,8 @@
 
 - `obligation_tasks()`: daily; every open EU AI Act obligation becomes a task with its deadline
   (the date it applies from), once.
+- `review_tasks()`: daily; register entries and controls due for review within 30 days, and AI
+  systems whose facts changed since their classification, become tasks, once each.
 - `sync_catalogs()`: daily; loads catalog files changed on disk (an amendment, a new date) and
   creates review tasks for the controls, obligations and register entries they touch.
 `PERIODIC` lists them for the worker's scheduler."""
@@ -21,6 +23,13 @@ def obligation_tasks() -> int:
 
 
 @task()
+def review_tasks() -> int:
+    from .services import review_tasks as make
+
+    return sum(sum(make(org).values()) for org in Organization.objects.all())
+
+
+@task()
 def sync_catalogs() -> str:
     from .loader import sync_catalogs as sync
     from .services import review_catalog_change
@@ -31,4 +40,4 @@ def sync_catalogs() -> str:
     return result.summary()
 
 
-PERIODIC = [(obligation_tasks, 24 * 3600), (sync_catalogs, 24 * 3600)]
+PERIODIC = [(obligation_tasks, 24 * 3600), (review_tasks, 24 * 3600), (sync_catalogs, 24 * 3600)]
