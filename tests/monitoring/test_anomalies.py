@@ -251,6 +251,27 @@ def test_the_monitor_page_shows_the_anomaly_settings(browser_client, anomaly_mon
     assert browser_client("mallory").get(monitor.get_absolute_url()).status_code == 404
 
 
+def test_the_monitor_page_charts_the_series_with_the_anomaly_limits(browser_client, push, anomaly_monitor):
+    base = latency(seed=12)
+    push(base)
+    monitor = anomaly_monitor()
+    page = browser_client("internal_audit").get(monitor.get_absolute_url()).content.decode()
+    assert "The latest value is an anomaly" not in page
+    push([300.0])
+    page = browser_client("internal_audit").get(monitor.get_absolute_url()).content.decode()
+    base = base[-30:]
+    scale = stats.median_abs_deviation(base, scale="normal")
+    assert "The latest value is an anomaly." in page
+    assert page.count('class="threshold threshold-reference"') == 2
+    assert f"{np.median(base) + 3.5 * scale:.4g}" in page
+
+
+def test_the_monitor_page_says_when_the_history_is_too_short(browser_client, push, anomaly_monitor):
+    push([120.0, 121.0, 500.0])
+    page = browser_client("operational_team").get(anomaly_monitor().get_absolute_url()).content.decode()
+    assert "Only 2 earlier values" in page and "threshold-reference" not in page
+
+
 def test_the_monitor_form_offers_anomaly_detection(browser_client, system):
     page = browser_client("technical_team").get("/monitoring/monitors/new/")
     assert page.status_code == 200

@@ -146,6 +146,46 @@ def _thresholds(monitor: Monitor) -> list[Threshold]:
     return out
 
 
+def _anomaly_chart(monitor: Monitor) -> dict[str, Any] | None:
+    """For a monitor with anomaly detection: the metric's series (each point, batch or evaluation)
+    with the current limits drawn, and the decision on the latest value."""
+    if not monitor.anomaly_method:
+        return None
+    from django.utils import timezone
+
+    from aims.evidence.anomaly import detect
+
+    from .metrics import MetricError, parse_metric
+
+    try:
+        metric = parse_metric(monitor.metric)
+    except MetricError:
+        return None
+    series = services.metric_series(monitor, metric, timezone.now(), 200)
+    if not series:
+        return None
+    found = detect(
+        [v for _t, v in series],
+        monitor.anomaly_method,
+        limit=monitor.anomaly_limit,
+        baseline=monitor.anomaly_baseline,
+    )
+    limits = []
+    if found["anomaly"] is not None:
+        limits = [
+            Threshold(found["lower"], "reference", _("anomaly limit")),
+            Threshold(found["upper"], "reference", _("anomaly limit")),
+        ]
+    title = _("%(metric)s, each value, with the anomaly limits of the latest one") % {
+        "metric": monitor.metric
+    }
+    return {
+        "svg": line_chart(title, [Series(monitor.metric, series)], limits),
+        "title": title,
+        "found": found,
+    }
+
+
 @actor_required
 def monitor_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     monitor = _monitor(actor, pk)
@@ -158,6 +198,7 @@ def monitor_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
         {
             "monitor": monitor,
             "chart": chart,
+            "anomaly": _anomaly_chart(monitor),
             "checks": checks[:30],
             "alerts": monitor.alerts.order_by("-created_at")[:20],
             "channels": monitor.channels.all(),
