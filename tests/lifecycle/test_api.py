@@ -416,3 +416,14 @@ def test_the_gate_list_endpoints_do_not_grow_queries_with_rows(
     with django_assert_max_num_queries(8):
         assert client.get("/api/v1/evaluations").json()["count"] == 5
     assert Evaluation.objects.count() == 5 and GateReview.objects.count() == 0
+
+
+def test_a_dataset_names_the_model_versions_that_use_it(api, browser_client, actor, dataset, model):
+    version = services.create_dataset_version(actor("technical_team"), dataset, {"label": "v1"})
+    model.datasets.add(version)
+    body = api("external_auditor").get(f"/api/v1/datasets/{dataset.slug}").json()
+    assert body["model_versions"] == [model.pk]
+    listed = api("external_auditor").get("/api/v1/datasets").json()["items"]
+    assert listed[0]["model_versions"] == [model.pk]
+    page = browser_client("external_auditor").get(f"/lifecycle/datasets/{dataset.slug}/").content.decode()
+    assert "scorer 1.0.0" in page and "Loan scoring" in page

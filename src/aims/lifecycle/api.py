@@ -440,7 +440,7 @@ def _filter_datasets(qs: Any, params: dict[str, Any]) -> Any:
         qs = qs.filter(personal_data=params["personal_data"])
     if params.get("ai_system"):
         qs = _system_filter(qs, params, "ai_systems").distinct()
-    return qs.prefetch_related("ai_systems")
+    return qs.prefetch_related("ai_systems", "versions__model_versions")
 
 
 datasets_router = Router(tags=["datasets (A.4.3, A.7)"])

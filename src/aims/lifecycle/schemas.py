@@ -292,12 +292,19 @@ class DatasetOut(Schema):
     storage_location: str
     access: str
     ai_systems: list[int]
+    model_versions: list[int] = Field(
+        ..., description="The model versions trained, validated or tested on a version of it."
+    )
     provenance_gaps: list[str]
     version: int
 
     @staticmethod
     def resolve_ai_systems(obj: Dataset) -> list[int]:
         return [s.pk for s in obj.ai_systems.all()]
+
+    @staticmethod
+    def resolve_model_versions(obj: Dataset) -> list[int]:
+        return sorted({mv.pk for v in obj.versions.all() for mv in v.model_versions.all()})
 
     @staticmethod
     def resolve_provenance_gaps(obj: Dataset) -> list[str]:

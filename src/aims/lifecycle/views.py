@@ -507,6 +507,10 @@ def dataset_detail(request: HttpRequest, actor: Actor, slug: str) -> HttpRespons
             "versions": dataset.versions.order_by("-created_at", "-pk"),
             "form": form,
             "systems": dataset.ai_systems.all(),
+            "models": ModelVersion.objects.filter(datasets__dataset=dataset)
+            .select_related("ai_system")
+            .distinct()
+            .order_by("ai_system__name", "name", "label"),
             "can_change": actor.can("dataset", "change"),
             "history": object_history(actor, "dataset", dataset.pk)[:20]
             if actor.can("audit_event", "view")
