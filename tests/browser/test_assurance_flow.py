@@ -93,3 +93,50 @@ def test_an_incident_becomes_a_nonconformity_with_five_whys_and_a_corrective_act
     assert "Open incidents" in summary and "Open nonconformities" in summary
     assert page.locator("#summary a[href$='/assurance/incidents/?status=open']").inner_text() != "0"
     watched.assert_clean()
+
+
+def test_a_users_report_goes_through_incident_nonconformity_and_action_to_the_management_review(
+    watched, server, log_in
+):
+    import datetime as dt
+
+    page = watched.page
+
+    # A user of the credit scoring system reports a problem on its public page, without logging in.
+    page.goto("/assurance/report/northwind/credit-scoring/")
+    page.get_by_label("What is it about?").select_option(index=1)
+    page.get_by_label("Your report").fill("My loan was declined and nobody at the branch could tell me why.")
+    page.wait_for_timeout(3200)  # the form refuses what is sent faster than a person types
+    page.get_by_role("button", name="Send the report").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Thank you: your report was received."
+
+    # Staff triage it into an incident, raise a nonconformity and plan a corrective action.
+    log_in(page)
+    page.goto("/assurance/feedback/")
+    row = page.locator("tbody tr", has_text="nobody at the branch could tell me why")
+    row.get_by_role("button", name="Incident").click()
+    page.wait_for_url(re.compile(r"/assurance/incidents/\d+/$"))
+    assert "nobody at the branch" in page.locator("dl").first.inner_text()
+    page.get_by_role("button", name="Raise a nonconformity").click()
+    page.wait_for_url(re.compile(r"/assurance/nonconformities/\d+/$"))
+    nc_url = page.url
+    page.get_by_text("Plan a corrective action").click()
+    action_form = page.locator("form[action$='/actions/']")
+    action_form.get_by_label(re.compile(r"^Title")).fill("Give declined applicants the main reasons")
+    action_form.get_by_role("button", name="Add").click()
+    page.wait_for_url(nc_url)
+    assert page.get_by_role("table", name="Corrective actions").locator("tbody tr").count() == 1
+
+    # The management review's input pack, compiled by AIMS, counts them.
+    page.goto("/assurance/reviews/new/")
+    page.get_by_label(re.compile(r"^Title")).fill("Management review")
+    page.get_by_label(re.compile(r"^Scheduled for")).fill(
+        (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    )
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/assurance/reviews/\d+/$"))
+    text = page.locator("main").inner_text()
+    assert re.search(r"Incidents: [1-9]\d* in the period", text), text[:2000]
+    assert re.search(r"Nonconformities and corrective actions: [1-9]\d* raised in the period", text)
+    assert re.search(r"Corrective actions: [1-9]\d*,", text)
+    watched.assert_clean()
