@@ -521,6 +521,11 @@ class Risk(OrgScopedModel):
             models.Index(fields=["organization", "owner", "number"], name="risk_org_owner_idx"),
             models.Index(fields=["organization", "updated_at", "number"], name="risk_org_updated_idx"),
             models.Index(fields=["organization", "title", "number"], name="risk_org_title_idx"),
+            # The heat maps count risks per cell: these cover their grouped queries (no table read).
+            models.Index(fields=["organization", "likelihood", "impact"], name="risk_org_heat_idx"),
+            models.Index(
+                fields=["organization", "residual_likelihood", "residual_impact"], name="risk_org_resheat_idx"
+            ),
         ]
         verbose_name = _("risk")
         verbose_name_plural = _("risks")
