@@ -105,7 +105,8 @@ def test_the_demo_feeds_the_credit_model_and_one_breach_raises_an_alert(django_c
         result = demo.load()
     org = result.organization
     monitors = {m.name: m for m in Monitor.objects.filter(organization=org)}
-    assert len(monitors) == 5
+    assert len(monitors) == 6
+    assert monitors["Scoring latency anomalies"].anomaly_method == "robust_z"
     assert EvidenceProfile.objects.filter(organization=org, role="batch").count() == 8
     drift = monitors["Credit amount drift (PSI)"]
     assert drift.last_status == "critical"

@@ -201,6 +201,27 @@ def load(org: Any, people: dict[str, Any]) -> None:
             "Branch staff wait for the score during the interview.",
         ),
     ]
+    anomaly_name = "Scoring latency anomalies"
+    if not Monitor.objects.filter(organization=org, name=anomaly_name).exists():
+        created = True
+    ensure(
+        ops,
+        Monitor,
+        {"name": anomaly_name},
+        {
+            "ai_system": system,
+            "metric": "point.latency_p95_ms",
+            "anomaly_method": Monitor.AnomalyMethod.ROBUST_Z,
+            "anomaly_baseline": 30,
+            "window_hours": 0,
+            "min_sample_size": 1,
+            "description": "No fixed threshold: a day whose p95 latency is far outside the last 30 days' "
+            "is worth a look before it becomes a breach.",
+            "active": True,
+            "channels": [channel],
+        },
+        create=lambda a, d: services.core.create(a, Monitor, d),
+    )
     for name, metric, comparison, warning, critical, window, why in specs:
         data = {
             "ai_system": system,
