@@ -1,8 +1,9 @@
 """Issue 5: a person opens an AI system's gate page, sees the criteria that are not met with the
 reason, reads the stage's procedure, attaches evidence to a checklist criterion, runs the gate and
 moves the system when it holds; at the next gate, which does not hold, the AI manager records an
-exception and the system moves on with it. In a real Chromium against a real server; no console
-error on any page."""
+exception and the system moves on with it; after the later gates (passed with exceptions through
+the API, as a pipeline would) its production deployment is recorded, approved and goes live, and
+the system's event log arrives. In a real Chromium against a real server; no console error."""
 
 from __future__ import annotations
 
@@ -106,4 +107,55 @@ def test_a_system_moves_through_a_gate_on_evidence_and_through_the_next_with_an_
     assert system["lifecycle_stage"] == "development"  # type: ignore[index]
     reviews = server.api("GET", f"/api/v1/gates/reviews?ai_system={idea_system}")
     assert [r["outcome"] for r in reviews["items"]] == ["exception", "passed"]  # type: ignore[index]
+
+    # A pipeline takes it through development and validation with exceptions (the API's move).
+    for _gate in ("development", "validation"):
+        review = server.api(
+            "POST",
+            f"/api/v1/gates/systems/{idea_system}/move",
+            {
+                "note": "pilot",
+                "exception": {"justification": "Pilot with synthetic claims only", "expires_on": expires},
+            },
+        )
+        assert review["moved"]  # type: ignore[index]
+    page.goto("/lifecycle/")
+    assert "Claims fraud summariser" in page.locator("main").inner_text()
+
+    # Into production: the deployment is recorded, its plan approved, and it goes live after its gate.
+    page.goto("/lifecycle/deployments/new/")
+    page.get_by_label(re.compile(r"^AI system\b")).select_option(label="Claims fraud summariser")
+    page.get_by_label(re.compile(r"^environment\b", re.I)).select_option("production")
+    page.get_by_label(re.compile(r"^deployment plan\b", re.I)).fill(
+        "Shadow mode for two weeks, then all new claims."
+    )
+    page.get_by_label(re.compile(r"^rollback procedure\b", re.I)).fill(
+        "Switch the feature flag off; investigators work as before."
+    )
+    page.get_by_label(re.compile(r"^Tom Becker")).check()
+    page.get_by_label(re.compile(r"^log retention", re.I)).fill("12")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/lifecycle/deployments/\d+/$"))
+    page.get_by_role("button", name="Approve the plan").click()
+    page.wait_for_url(re.compile(r"/lifecycle/deployments/\d+/$"))
+    page.get_by_role("button", name="Go live").click()
+    page.wait_for_url(re.compile(r"/lifecycle/deployments/\d+/$"))
+    details = page.locator("main dl").first.inner_text()
+    assert "Active" in details and "tom.becker@northwind.example" in details
+    assert "Verification and validation → Deployment" in details  # the gate it passed
+
+    # The system sends its event log; the deployment page shows it.
+    deployment_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    receipt = server.api(
+        "POST",
+        f"/api/v1/deployments/{deployment_id}/logs",
+        {
+            "records": [
+                {"occurred_at": dt.datetime.now(dt.UTC).isoformat(), "actor": "inv-17", "action": "summarise"}
+            ]
+        },
+    )
+    assert receipt["received"] == 1  # type: ignore[index]
+    page.reload()
+    assert "inv-17" in page.locator("#log-records").inner_text()
     watched.assert_clean()
