@@ -15,7 +15,7 @@ from aims.core.base import OrgScopedModel
 from aims.core.exceptions import error_dict
 from aims.core.models import User
 
-from .models import Communication, Document, Objective, TrainingRecord
+from .models import Communication, Document, Objective, ResourceAllocation, TrainingRecord
 
 
 class AimsForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -162,3 +162,9 @@ class CommunicationForm(AimsForm):
             "summary",
         ]
         widgets = {"occurred_on": date_input()}
+
+
+class ResourceForm(AimsForm):
+    class Meta:
+        model = ResourceAllocation
+        fields = ["kind", "ai_system", "description", "amount", "unit", "year", "adequate"]

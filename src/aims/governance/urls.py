@@ -26,6 +26,9 @@ urlpatterns = [
     path("training/new/", views.training_create, name="training-create"),
     path("communication/", views.communication_list, name="communication-list"),
     path("communication/new/", views.communication_create, name="communication-create"),
+    path("resources/", views.resource_list, name="resource-list"),
+    path("resources/new/", views.resource_create, name="resource-create"),
+    path("resources/<int:pk>/edit/", views.resource_edit, name="resource-edit"),
     path(
         "attachments/<slug:owner_type>/<int:owner_id>/",
         views.attachment_add,

@@ -18,7 +18,14 @@ from aims.core.roles import Role
 from aims.core.views import actor_required, object_history, paged
 
 from . import attachments, services
-from .forms import CommunicationForm, DocumentForm, ObjectiveForm, TrainingForm, VersionForm
+from .forms import (
+    CommunicationForm,
+    DocumentForm,
+    ObjectiveForm,
+    ResourceForm,
+    TrainingForm,
+    VersionForm,
+)
 from .models import (
     PROCESSES,
     Communication,
@@ -26,6 +33,7 @@ from .models import (
     Document,
     DocumentVersion,
     Objective,
+    ResourceAllocation,
     Responsibility,
     TrainingRecord,
 )
@@ -310,6 +318,30 @@ communication_create = create_view(
     title=_l("Communication plan line or record"),
     cancel="governance:communication-list",
     save=lambda actor, data: core.create(actor, Communication, data),
+)
+
+
+# --- resources (7.1) ---------------------------------------------------------------------------------
+
+
+@actor_required
+def resource_list(request: HttpRequest, actor: Actor) -> HttpResponse:
+    qs = ResourceAllocation.objects.for_actor(actor).select_related("ai_system")
+    return list_page(request, actor, "governance/resource_list.html", "resource", qs)
+
+
+resource_create = create_view(
+    "resource",
+    ResourceForm,
+    title=_l("Allocate a resource"),
+    cancel="governance:resource-list",
+    save=lambda actor, data: core.create(actor, ResourceAllocation, data),
+)
+resource_edit = edit_view(
+    ResourceAllocation,
+    ResourceForm,
+    title=lambda obj: _("Edit %(t)s") % {"t": obj.description},
+    cancel="governance:resource-list",
 )
 
 
