@@ -603,6 +603,27 @@ def _filter_evaluations(qs: Any, params: dict[str, Any]) -> Any:
 
 
 evaluations_router = Router(tags=["models and evaluations (A.6.2)"])
+
+
+@evaluations_router.post(
+    "/upload",
+    response={201: EvaluationOut},
+    summary="Upload an evaluation as CSV (multipart: model_version_id, kind, title, file with columns metric, value, min, max)",
+)
+def upload_evaluation(
+    request: HttpRequest,
+    model_version_id: Form[int],
+    file: File[UploadedFile],
+    kind: Form[Evaluation.Kind] = Evaluation.Kind.TECHNICAL,
+    title: Form[str] = "",
+) -> Any:
+    actor = actor_of(request)
+    actor.require("evaluation", "add")
+    mv = get_object_or_404(ModelVersion.objects.for_actor(actor), pk=model_version_id)
+    data = {"kind": getattr(kind, "value", kind), "title": title}
+    return Status(201, services.upload_evaluation(actor, mv, file, data))
+
+
 crud(
     evaluations_router,
     Resource(

@@ -425,3 +425,23 @@ class LogFilterForm(Styled, forms.Form):
     action = forms.CharField(label=_("what"), required=False, max_length=100)
     since = forms.DateTimeField(label=_("from"), required=False, widget=DATETIME)
     until = forms.DateTimeField(label=_("until"), required=False, widget=DATETIME)
+
+
+class EvaluationUploadForm(Styled, forms.Form):
+    """An evaluation uploaded as a CSV file of metrics and thresholds."""
+
+    kind = forms.ChoiceField(
+        label=_("kind"), choices=Evaluation.Kind.choices, initial=Evaluation.Kind.TECHNICAL
+    )
+    title = forms.CharField(
+        label=_("title"),
+        required=False,
+        max_length=200,
+        help_text=_("e.g. hold-out test, Q3 fairness review."),
+    )
+    file = forms.FileField(
+        label=_("results file (CSV)"),
+        help_text=_(
+            "One row per metric, with the columns metric and value, and optionally min and max (its threshold)."
+        ),
+    )

@@ -733,6 +733,90 @@ def create_evaluation(actor: Actor, data: dict[str, Any]) -> Evaluation:
     )
 
 
+MAX_EVALUATION_ROWS = 1000
+
+
+def evaluation_from_csv(content: bytes | str) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Metrics and thresholds from an uploaded CSV: a header row with `metric` and `value`, and
+    optionally `min` and `max` (the threshold). Errors name the row (the header is row 1)."""
+    import math
+
+    text = content.decode("utf-8-sig", errors="replace") if isinstance(content, bytes) else content
+    reader = csv.DictReader(io.StringIO(text))
+    columns = {c.strip().lower() for c in (reader.fieldnames or [])}
+    if not {"metric", "value"} <= columns:
+        raise ValidationError(
+            {"file": _("The first row must name the columns metric and value (and optionally min and max).")}
+        )
+    metrics: dict[str, float] = {}
+    thresholds: dict[str, dict[str, float]] = {}
+    errors: list[str] = []
+    for i, raw in enumerate(reader, start=2):
+        if i > MAX_EVALUATION_ROWS + 1:
+            raise ValidationError({"file": _("At most %(n)d metrics per file.") % {"n": MAX_EVALUATION_ROWS}})
+        row = {str(k).strip().lower(): str(v or "").strip() for k, v in raw.items() if k is not None}
+        name = row.get("metric", "")
+        if not name:
+            errors.append(_("Row %(i)d: the metric has no name.") % {"i": i})
+            continue
+        if name in metrics:
+            errors.append(_("Row %(i)d: %(m)s is given twice.") % {"i": i, "m": name})
+            continue
+        for column in ("value", "min", "max"):
+            cell = row.get(column, "")
+            if not cell:
+                if column == "value":
+                    errors.append(_("Row %(i)d: %(m)s has no value.") % {"i": i, "m": name})
+                continue
+            try:
+                number = float(cell)
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number):
+                errors.append(
+                    _("Row %(i)d: %(c)s '%(v)s' of %(m)s is not a number.")
+                    % {"i": i, "c": column, "v": cell[:40], "m": name}
+                )
+                continue
+            if column == "value":
+                metrics[name] = number
+            else:
+                thresholds.setdefault(name, {})[column] = number
+        if len(errors) >= 20:
+            break
+    if errors:
+        raise ValidationError({"file": errors})
+    if not metrics:
+        raise ValidationError({"file": _("The file holds no metric.")})
+    return metrics, thresholds
+
+
+def upload_evaluation(actor: Actor, mv: ModelVersion, upload: Any, data: dict[str, Any]) -> Evaluation:
+    """An evaluation from an uploaded CSV of metrics and thresholds (source: uploaded)."""
+    actor.require("evaluation", "add")
+    if mv.organization_id != actor.organization.pk:
+        raise PermissionDenied
+    if upload.size > settings.AIMS_MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than the %(n)s MB limit.")
+                % {"n": settings.AIMS_MAX_UPLOAD_BYTES // 2**20}
+            }
+        )
+    metrics, thresholds = evaluation_from_csv(upload.read())
+    fields = {k: v for k, v in data.items() if k in ("kind", "title", "conclusion") and v not in (None, "")}
+    return create_evaluation(
+        actor,
+        {
+            **fields,
+            "model_version_id": mv.pk,
+            "metrics": metrics,
+            "thresholds": thresholds,
+            "source": Evaluation.Source.UPLOAD,
+        },
+    )
+
+
 def update_evaluation(
     actor: Actor, ev: Evaluation, data: dict[str, Any], *, expected_version: int | None = None
 ) -> Evaluation:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("models/new/", views.model_create, name="model-create"),
     path("models/<int:pk>/", views.model_detail, name="model-detail"),
     path("models/<int:pk>/approve/", views.model_approve, name="model-approve"),
+    path("models/<int:pk>/evaluations/upload/", views.evaluation_upload, name="evaluation-upload"),
     path("models/<int:pk>/card.<str:fmt>", views.model_card, name="model-card"),
     path("vendors/", views.vendor_list, name="vendor-list"),
     path("vendors/-/new/", views.vendor_create, name="vendor-create"),

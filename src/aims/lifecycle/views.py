@@ -31,6 +31,7 @@ from .forms import (
     DatasetVersionForm,
     DeploymentForm,
     EvaluationForm,
+    EvaluationUploadForm,
     EventForm,
     EvidenceForm,
     ExceptionForm,
@@ -583,9 +584,38 @@ def model_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
             **services.model_card(mv),
             "form": form,
             "can_evaluate": actor.can("evaluation", "add"),
+            "upload_form": EvaluationUploadForm(actor=actor, auto_id="up_%s"),
             "can_approve": actor.can("model_version", "approve") and mv.status == "draft",
         },
         status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+@actor_required
+def evaluation_upload(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    mv = _model(actor, pk)
+    actor.require("evaluation", "add")
+    form = EvaluationUploadForm(request.POST, request.FILES, actor=actor, auto_id="up_%s")
+    if form.is_valid():
+        try:
+            services.upload_evaluation(
+                actor,
+                mv,
+                form.cleaned_data["file"],
+                {"kind": form.cleaned_data["kind"], "title": form.cleaned_data["title"]},
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Evaluation recorded from the file."))
+            return redirect(mv)
+    return _form_page(
+        request,
+        form,
+        _("Upload an evaluation of %(m)s") % {"m": mv},
+        back=mv.get_absolute_url(),
+        extra={"multipart": True},
     )
 
 
