@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from aims.core import demo
-from aims.lifecycle.models import Deployment, Evaluation, ModelVersion, Vendor
+from aims.lifecycle.models import Deployment, Evaluation, EventLogRecord, ModelVersion, Vendor
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +79,9 @@ def test_the_demo_judges_every_system_and_holds_the_recommender_back_on_fairness
         Deployment.objects.filter(organization=demo_org, environment="production", status="active").count()
         >= 2
     )
+    assert EventLogRecord.objects.filter(
+        organization=demo_org, deployment__ai_system__slug="retail-credit-scoring", action="override"
+    ).exists()
     credit = ModelVersion.objects.get(organization=demo_org, label="2.0.0")
     technical = credit.evaluations.get(kind="technical")
     assert technical.passed and abs(technical.metrics["roc_auc"] - 0.712) < 0.001

@@ -32,6 +32,7 @@ from .models import (
     Deployment,
     DeploymentEvent,
     Evaluation,
+    EventLogRecord,
     GateCriterion,
     GateEvidence,
     ModelVersion,
@@ -721,6 +722,30 @@ def load(org: Any, people: dict[str, Any]) -> None:
         nora_prod = services.approve_deployment(cio, nora_prod)
     if nora_prod.status == Deployment.Status.PLANNED:
         nora_prod = services.go_live(ops, nora_prod)
+
+    # --- the credit-scoring system's own event log, received through the API (A.6.2.8) -------------
+    if not EventLogRecord.objects.filter(deployment=credit_prod).exists():
+        now = timezone.now()
+        records = []
+        for i in range(24):
+            officer = f"officer-{(i * 7) % 5 + 101}"
+            action, outcome = ("score", "approved") if i % 3 else ("score", "declined")
+            if i % 8 == 5:
+                action, outcome = "override", "approved after review"
+            records.append(
+                {
+                    "occurred_at": now - dt.timedelta(hours=3 * i + 1),
+                    "event_id": f"lo-{i:05d}",
+                    "actor": "loan-origination" if action == "score" else officer,
+                    "action": action,
+                    "outcome": outcome,
+                    "subject": f"application {771200 + i}",
+                    "detail": {"model": "credit-scoring-logreg 2.0.0"}
+                    if action == "score"
+                    else {"reason": "income verified by documents"},
+                }
+            )
+        services.receive_logs(ops, credit_prod, records)
 
     # --- checklist evidence for gates --------------------------------------------------------------
     agent = systems.get("mortgage-document-agent")
