@@ -445,3 +445,28 @@ class EvaluationUploadForm(Styled, forms.Form):
             "One row per metric, with the columns metric and value, and optionally min and max (its threshold)."
         ),
     )
+
+
+class SampleUploadForm(Styled, forms.Form):
+    """A CSV sample of a dataset version, profiled on its sensitive attributes."""
+
+    file = forms.FileField(
+        label=_("sample (CSV)"),
+        help_text=_("A CSV file with a header row; only the named columns are counted."),
+    )
+    attributes = forms.CharField(
+        label=_("sensitive attributes"),
+        max_length=500,
+        help_text=_("The columns to count, separated by commas, e.g. sex, age_band."),
+    )
+
+
+class AgreementUploadForm(Styled, forms.Form):
+    """Two annotators' labels of the same items, to compute Cohen's kappa."""
+
+    file = forms.FileField(
+        label=_("labels of two annotators (CSV)"),
+        help_text=_(
+            "A header row, then one row per item: the first column is the first annotator's label, the second the other's."
+        ),
+    )

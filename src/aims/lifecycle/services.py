@@ -646,6 +646,27 @@ def cohen_kappa(labels_a: list[Any], labels_b: list[Any]) -> float:
     return (observed - expected) / (1 - expected)
 
 
+def labels_from_csv(content: bytes | str, *, max_rows: int = 1_000_000) -> tuple[list[str], list[str]]:
+    """The two annotators' labels from a CSV file: a header row, then the first annotator's label in
+    the first column and the other's in the second, one item a row."""
+    text = content.decode("utf-8-sig", errors="replace") if isinstance(content, bytes) else content
+    rows = list(csv.reader(io.StringIO(text)))
+    if len(rows) > max_rows + 1:
+        raise ValidationError({"file": _("At most %(n)d items per file.") % {"n": max_rows}})
+    a: list[str] = []
+    b: list[str] = []
+    for i, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < 2 or not row[0].strip() or not row[1].strip():
+            raise ValidationError({"file": _("Row %(i)d: give both annotators' labels.") % {"i": i}})
+        a.append(row[0].strip())
+        b.append(row[1].strip())
+    if len(a) < 2:
+        raise ValidationError({"file": _("Give at least two labelled items after the header row.")})
+    return a, b
+
+
 def record_agreement(actor: Actor, dataset: Dataset, labels_a: list[Any], labels_b: list[Any]) -> Dataset:
     kappa = round(cohen_kappa(labels_a, labels_b), 4)
     return core.update(actor, dataset, {"label_agreement": kappa})

@@ -25,6 +25,7 @@ from aims.inventory.models import AISystem
 
 from . import gates, services
 from .forms import (
+    AgreementUploadForm,
     BreachForm,
     CriterionForm,
     DatasetForm,
@@ -40,6 +41,7 @@ from .forms import (
     MoveForm,
     NewProcedureForm,
     ProcedureForm,
+    SampleUploadForm,
     VendorForm,
     apply_errors,
 )
@@ -500,13 +502,17 @@ def dataset_detail(request: HttpRequest, actor: Actor, slug: str) -> HttpRespons
             success=_("Version added."),
         ):
             return redirect(dataset)
+    versions = list(dataset.versions.order_by("-created_at", "-pk"))
+    for v in versions:  # one sample form per version, with its own element ids
+        v.sample_form = SampleUploadForm(actor=actor, auto_id=f"sample{v.pk}_%s")  # type: ignore[attr-defined]
     return render(
         request,
         "lifecycle/dataset_detail.html",
         {
             "dataset": dataset,
-            "versions": dataset.versions.order_by("-created_at", "-pk"),
+            "versions": versions,
             "form": form,
+            "agreement_form": AgreementUploadForm(actor=actor, auto_id="agreement_%s"),
             "systems": dataset.ai_systems.all(),
             "models": ModelVersion.objects.filter(datasets__dataset=dataset)
             .select_related("ai_system")
@@ -518,6 +524,56 @@ def dataset_detail(request: HttpRequest, actor: Actor, slug: str) -> HttpRespons
             else [],
         },
         status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+@actor_required
+def dataset_sample(request: HttpRequest, actor: Actor, slug: str, label: str) -> HttpResponse:
+    dataset = _dataset(actor, slug)
+    version = get_object_or_404(dataset.versions, label=label)
+    actor.require("dataset", "change")
+    form = SampleUploadForm(request.POST, request.FILES, actor=actor, auto_id="sample_%s")
+    if form.is_valid():
+        attributes = [a.strip() for a in form.cleaned_data["attributes"].split(",") if a.strip()]
+        try:
+            profile = services.profile_from_csv(form.cleaned_data["file"].read(), attributes)
+            services.update_dataset_version(actor, version, {"profile": profile})
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Profile computed from the sample."))
+            return redirect(dataset)
+    return _form_page(
+        request,
+        form,
+        _("Profile a sample of %(v)s") % {"v": version},
+        back=dataset.get_absolute_url(),
+        extra={"multipart": True},
+    )
+
+
+@require_POST
+@actor_required
+def dataset_agreement(request: HttpRequest, actor: Actor, slug: str) -> HttpResponse:
+    dataset = _dataset(actor, slug)
+    actor.require("dataset", "change")
+    form = AgreementUploadForm(request.POST, request.FILES, actor=actor, auto_id="agreement_%s")
+    if form.is_valid():
+        try:
+            labels_a, labels_b = services.labels_from_csv(form.cleaned_data["file"].read())
+            dataset = services.record_agreement(actor, dataset, labels_a, labels_b)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Cohen's kappa: %(k).3f.") % {"k": dataset.label_agreement})
+            return redirect(dataset)
+    return _form_page(
+        request,
+        form,
+        _("Inter-annotator agreement of %(d)s") % {"d": dataset.name},
+        back=dataset.get_absolute_url(),
+        extra={"multipart": True},
     )
 
 
