@@ -869,7 +869,7 @@ def test_the_openapi_document_describes_both_endpoints():
         XLSX,
     }
     assert {200, 403, 413, 422} <= set(imported["responses"])
-    assert list(export["responses"]) == [200, 403, 422]
+    assert {"200", "403", "422"} <= {str(code) for code in export["responses"]}
     json.dumps(schema)  # serialisable as the served document
 
 
