@@ -308,8 +308,8 @@ def _write_levels(method: RiskMethodology, now: dt.datetime, params: list[tuple[
     column = {f: qn(meta.get_field(f).column) for f in (*COMPUTED, "methodology", "version", "updated_at")}
     sets = ", ".join(f"{column[f]} = %s" for f in COMPUTED)
     # Only quoted column and table names from the model are interpolated; values are parameters.
-    sql = (  # nosec B608
-        f"UPDATE {qn(meta.db_table)} SET {sets}, {column['methodology']} = %s, "
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET {sets}, {column['methodology']} = %s, "  # nosec B608
         f"{column['version']} = {column['version']} + 1, {column['updated_at']} = %s "
         f"WHERE {qn(meta.pk.column)} = %s"
     )
