@@ -42,8 +42,9 @@ test: test-install
 	  AIMS_VAR_DIR=$(CURDIR)/var/test AIMS_DATABASE_URL="$$AIMS_TEST_DATABASE_URL" $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not browser" || exit 1; \
 	fi
 
-# The full API fuzzing run: every role, 25 generated requests per operation and mode (about 30
-# minutes); the suite runs a bounded subset of it on every `make test`.
+# The full API fuzzing run: every role, AIMS_FUZZ_EXAMPLES (default 25) generated requests per
+# operation and mode (about 30 minutes at 25); the suite runs a bounded subset on every `make test`,
+# and .ci/run runs this with 6.
 fuzz: test-install
 	AIMS_VAR_DIR=$(CURDIR)/var/test AIMS_FUZZ_FULL=1 $(BIN)/python -m pytest tests/security/test_api_fuzz.py
 
