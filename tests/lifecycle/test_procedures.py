@@ -194,3 +194,18 @@ def test_the_procedure_pages_refuse_a_role_without_the_right_and_other_organizat
     )
     assert browser_client("mallory").get("/lifecycle/procedures/design/acme-only/").status_code == 404
     assert browser_client("ai_manager").get(url + "?v=9").status_code == 404
+
+
+def test_a_gate_review_records_the_procedures_in_force(api, browser_client, actor, org, system):
+    services.ensure_procedures(org)
+    services.revise_procedure(
+        actor("ai_manager"), "validation", "verification-validation", {"body": "v2 text"}
+    )
+    review = services.move(actor("technical_team"), system, note="try")
+    assert review.procedures == [
+        {"key": "verification-validation", "title": "Verification and validation", "number": 2}
+    ]
+    body = api("external_auditor").get(f"/api/v1/gates/reviews/{review.pk}").json()
+    assert body["procedures"][0]["number"] == 2
+    page = browser_client("external_auditor").get(f"/lifecycle/reviews/{review.pk}/").content.decode()
+    assert "Verification and validation v2" in page

@@ -333,6 +333,12 @@ class GateReview(OrgScopedModel):
         verbose_name=_("exception"),
     )
     note = models.TextField(_("note"), blank=True)
+    procedures = models.JSONField(
+        _("procedures in force"),
+        default=list,
+        blank=True,
+        help_text=_("The stage's procedures and their versions when the gate ran."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

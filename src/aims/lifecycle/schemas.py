@@ -155,6 +155,10 @@ class GateReviewOut(Schema):
     results: list[CriterionResultOut]
     exception_id: int | None = None
     note: str
+    procedures: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The stage's procedures in force when the gate ran: key, title, number.",
+    )
     created_by: str | None = None
     created_at: dt.datetime
 

@@ -407,6 +407,7 @@ def move(
                 expires_on=exception.get("expires_on"),
             )
         result = evaluate(actor, system)
+        ensure_procedures(actor.organization, source=actor.source)
         if result.all_met:
             outcome = GateReview.Outcome.PASSED
         elif result.exception is not None:
@@ -425,6 +426,10 @@ def move(
             results=[r.as_dict() for r in result.results],
             exception=result.exception if outcome == GateReview.Outcome.EXCEPTION else None,
             note=note,
+            procedures=[
+                {"key": p.key, "title": p.title, "number": p.number}
+                for p in current_procedures(actor.organization, result.stage)
+            ],
         )
         review.save()
         audit.record(
