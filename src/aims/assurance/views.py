@@ -132,7 +132,7 @@ def incident_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse
 
 
 incident_transition = transition_action(
-    Incident, services.incident_transition, extra=lambda request: {"note": request.POST.get("note", "")}
+    Incident, services.incident_transition, arguments=lambda request: {"note": request.POST.get("note", "")}
 )
 
 

@@ -47,6 +47,7 @@ SECTIONS: dict[str, list[Entry]] = {
     ],
     str(_("Do")): [
         Entry(_("Competence and training"), "governance:training-list", "7.2"),
+        Entry(_("Resources"), "governance:resource-list", "7.1"),
         Entry(_("Communication"), "governance:communication-list", "7.4"),
         Entry(_("Lifecycle and gates"), "lifecycle:board", "8.1"),
         Entry(_("Datasets"), "lifecycle:dataset-list", "A.7"),
@@ -58,6 +59,7 @@ SECTIONS: dict[str, list[Entry]] = {
         Entry(_("Monitors"), "monitoring:monitor-list", "9.1"),
         Entry(_("Alerts"), "monitoring:alert-list", "A.6.2.6"),
         Entry(_("Certification readiness"), "compliance:readiness", "9.2"),
+        Entry(_("Executive dashboard"), "assurance:dashboard", "9.1"),
         Entry(_("Incidents"), "assurance:incident-list", "A.8.4"),
         Entry(_("User feedback"), "assurance:feedback-list", "A.8.3"),
         Entry(_("KPIs"), "assurance:kpi-list", "9.1"),

@@ -226,15 +226,15 @@ def transition_action(
     move: Callable[..., Any],
     *,
     done: Any = None,
-    extra: Callable[[HttpRequest], dict[str, Any]] | None = None,
+    arguments: Callable[[HttpRequest], dict[str, Any]] | None = None,
 ) -> View:
-    """The status buttons of a record: `move(actor, obj, target, **extra(request))` through the service."""
+    """The status buttons of a record: `move(actor, obj, target, **arguments(request))` through the service."""
 
     @require_POST
     @actor_required
     def view(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
         obj = get_object_or_404(model.objects.for_actor(actor), pk=pk)  # type: ignore[attr-defined]
-        more = extra(request) if extra else {}
+        more = arguments(request) if arguments else {}
         return act(
             request,
             str(done or _("Status changed.")),
