@@ -1129,6 +1129,34 @@ def _close_generated(organization: Organization, keys_open: set[str], prefix: st
     return n
 
 
+def sync_tasks(
+    organization: Organization, items: list[dict[str, Any]], prefixes: tuple[str, ...]
+) -> dict[str, int]:
+    """The one way an area puts its due dates on people's task lists: one task per item (its `key`,
+    e.g. "riskreview:12:2027-01-31": one per reason and date), and the open tasks under `prefixes`
+    whose item has gone (the review was held, the action done) are closed. Each item: key, title,
+    kind, due, assignee_id or role, link. Every task is created and closed through the generic
+    services, so each is in the audit trail; idempotent."""
+    keys: dict[str, set[str]] = {p: set() for p in prefixes}
+    opened = 0
+    with transaction.atomic():
+        for item in items:
+            keys.setdefault(item["key"].split(":", 1)[0] + ":", set()).add(item["key"])
+            _task, created = _upsert(
+                organization,
+                item["key"],
+                title=str(item["title"]),
+                kind=item["kind"],
+                due=item["due"],
+                assignee_id=item.get("assignee_id"),
+                role=item.get("role", ""),
+                link=item.get("link", ""),
+            )
+            opened += int(created)
+        closed = sum(_close_generated(organization, k, p) for p, k in keys.items())
+    return {"opened": opened, "closed": closed}
+
+
 def generate_tasks(organization: Organization, *, horizon_days: int = 30) -> dict[str, int]:
     """Turn every date AIMS knows into tasks: reports to authorities, corrective actions, effectiveness
     checks, audits, management reviews, document reviews and approvals, training expiry, acknowledgements.

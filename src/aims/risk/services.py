@@ -1128,55 +1128,19 @@ def due_items(
 def review_tasks(
     organization: Organization, *, today: dt.date | None = None, horizon_days: int = TASK_HORIZON_DAYS
 ) -> dict[str, int]:
-    """Turn `due_items` into tasks on the assignees' task lists (the assurance area's `Task`), once
-    per reason (its source key), and close the tasks whose reason has gone (the risk was
-    reviewed, the action done). Every task is created and closed through the generic services, so
-    each is in the audit trail. Nothing happens when the assurance area is not installed."""
+    """Put `due_items` on the assignees' task lists (the assurance area's tasks), once per reason,
+    and close the tasks whose reason has gone (the risk was reviewed, the action done). Nothing
+    happens when the assurance area is not installed."""
     from django.apps import apps
 
     if not apps.is_installed("aims.assurance"):
         return {"opened": 0, "closed": 0}
-    from aims.assurance.models import Task
+    from aims.assurance.services import sync_tasks
 
     today = today or timezone.localdate()
-    actor = Actor.system(organization, source="worker")
-    items = due_items(organization, today + dt.timedelta(days=horizon_days), today)
-    mine = Q()
-    for prefix in DUE_PREFIXES:
-        mine |= Q(source_key__startswith=prefix)
-    existing = set(Task.objects.filter(mine, organization=organization).values_list("source_key", flat=True))
-    opened = closed = 0
-    with transaction.atomic():
-        for item in items:
-            if item["key"] in existing:
-                continue
-            core.create(
-                actor,
-                Task,
-                {
-                    "title": item["title"][:300],
-                    "kind": item["kind"],
-                    "due_date": item["due"],
-                    "assignee_id": item["assignee_id"],
-                    "assignee_role": item["role"],
-                    "link": item["link"],
-                },
-                before_save=lambda t, key=item["key"]: setattr(t, "source_key", key),
-            )
-            existing.add(item["key"])
-            opened += 1
-        keys = {item["key"] for item in items}
-        for task in Task.objects.filter(mine, organization=organization, status=Task.Status.OPEN).exclude(
-            source_key__in=keys
-        ):
-            core.update(
-                actor,
-                task,
-                {"status": Task.Status.DONE},
-                before_save=lambda t: setattr(t, "completed_at", timezone.now()),
-            )
-            closed += 1
-    return {"opened": opened, "closed": closed}
+    return sync_tasks(
+        organization, due_items(organization, today + dt.timedelta(days=horizon_days), today), DUE_PREFIXES
+    )
 
 
 def send_reminders(organization: Organization) -> int:
