@@ -58,7 +58,9 @@ def members(org) -> dict[str, Membership]:
 
 @pytest.fixture
 def mallory(other_org) -> Membership:
-    return MembershipFactory(user=UserFactory(email="mallory@other.example"), organization=other_org, role=Role.AI_MANAGER)
+    return MembershipFactory(
+        user=UserFactory(email="mallory@other.example"), organization=other_org, role=Role.AI_MANAGER
+    )
 
 
 @pytest.fixture

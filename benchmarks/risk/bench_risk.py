@@ -34,7 +34,9 @@ RECOMPUTE_TARGET_S = 30.0
 
 
 def parse() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--risks", type=int, default=100_000, help="risks in the organization (100000)")
     parser.add_argument("--requests", type=int, default=15, help="timed requests per kind (15)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed requests per kind first (2)")
@@ -91,13 +93,31 @@ def build(n_risks: int) -> tuple[object, str, object]:
     categories = list(RiskCategory.objects.filter(organization=org))
     systems = AISystem.objects.bulk_create(
         [
-            AISystem(organization=org, name=f"System {i:02d}", slug=f"system-{i:02d}", search_text=f"system {i}")
+            AISystem(
+                organization=org, name=f"System {i:02d}", slug=f"system-{i:02d}", search_text=f"system {i}"
+            )
             for i in range(50)
         ]
     )
-    statuses = [Risk.Status.ASSESSED, Risk.Status.TREATMENT_PLANNED, Risk.Status.IN_TREATMENT, Risk.Status.CLOSED]
+    statuses = [
+        Risk.Status.ASSESSED,
+        Risk.Status.TREATMENT_PLANNED,
+        Risk.Status.IN_TREATMENT,
+        Risk.Status.CLOSED,
+    ]
     today = timezone.localdate()
-    words = ["bias", "drift", "privacy", "leak", "opacity", "outage", "poisoning", "misuse", "fairness", "error"]
+    words = [
+        "bias",
+        "drift",
+        "privacy",
+        "leak",
+        "opacity",
+        "outage",
+        "poisoning",
+        "misuse",
+        "fairness",
+        "error",
+    ]
     batch: list[Risk] = []
     links = []
     through = Risk.ai_systems.through
@@ -125,7 +145,9 @@ def build(n_risks: int) -> tuple[object, str, object]:
         batch.append(risk)
         if len(batch) == 5000:
             made = Risk.objects.bulk_create(batch)
-            links += [through(risk_id=r.pk, aisystem_id=systems[r.number % 50].pk) for r in made if r.number % 5]
+            links += [
+                through(risk_id=r.pk, aisystem_id=systems[r.number % 50].pk) for r in made if r.number % 5
+            ]
             batch = []
     if batch:
         made = Risk.objects.bulk_create(batch)

@@ -117,7 +117,9 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{VAR_DIR / 'aims.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("AIMS_DATABASE_URL", _default_db), conn_max_age=60)}
+DATABASES = {
+    "default": dj_database_url.parse(os.environ.get("AIMS_DATABASE_URL", _default_db), conn_max_age=60)
+}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -75,7 +75,9 @@ def test_a_recomputed_chain_is_detected_by_the_checkpoint(actor):
     for event in events:
         event.prev_hash = prev
         event.hash = audit.chain_hash(prev, event.canonical())
-        AuditEvent.objects.filter(pk=event.pk).update(object_repr=event.object_repr, prev_hash=event.prev_hash, hash=event.hash)
+        AuditEvent.objects.filter(pk=event.pk).update(
+            object_repr=event.object_repr, prev_hash=event.prev_hash, hash=event.hash
+        )
         prev = event.hash
     AuditChainHead.objects.filter(pk=1).update(last_hash=prev)
     assert audit.verify().ok

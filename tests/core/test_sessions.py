@@ -101,7 +101,9 @@ def test_password_reset_sends_a_single_use_link_and_reveals_nothing(members):
     form = client.get(link, follow=True)
     assert form.status_code == 200
     set_url = form.redirect_chain[-1][0] if form.redirect_chain else link
-    done = client.post(set_url, {"new_password1": "A-new-long-passphrase-42", "new_password2": "A-new-long-passphrase-42"})
+    done = client.post(
+        set_url, {"new_password1": "A-new-long-passphrase-42", "new_password2": "A-new-long-passphrase-42"}
+    )
     assert done.status_code == 302
     assert _login(Client(), "ai_manager@acme.example", "A-new-long-passphrase-42").status_code == 302
     again = Client().get(link, follow=True)

@@ -32,7 +32,9 @@ from .schemas import (
 
 
 class SystemFilters(Schema):
-    q: str | None = Field(None, description="Words to find in name, purpose, description, function, unit, tags")
+    q: str | None = Field(
+        None, description="Words to find in name, purpose, description, function, unit, tags"
+    )
     type: AISystem.Type | None = None
     criticality: AISystem.Criticality | None = None
     stage: AISystem.Stage | None = None
@@ -111,7 +113,9 @@ crud(
         schema_list=InterestedPartyList,
         filters=PartyFilters,
         filter=filter_parties,
-        extra_list=lambda actor: {"missing_categories": [c for c, _ in services.missing_party_categories(actor)]},
+        extra_list=lambda actor: {
+            "missing_categories": [c for c, _ in services.missing_party_categories(actor)]
+        },
     ),
 )
 
@@ -136,7 +140,11 @@ scope_router = Router(tags=["AIMS scope (clause 4.3)"])
 @scope_router.get("", response=list[ScopeOut], summary="Every version of the AIMS scope, newest first")
 def list_scope_versions(request: HttpRequest) -> Any:
     actor = actor_of(request)
-    return ScopeStatement.objects.for_actor(actor).select_related("approved_by").prefetch_related("included_systems")
+    return (
+        ScopeStatement.objects.for_actor(actor)
+        .select_related("approved_by")
+        .prefetch_related("included_systems")
+    )
 
 
 @scope_router.get("/current", response=ScopeOut, summary="The latest scope version (draft or approved)")

@@ -21,7 +21,9 @@ class ChoiceListValidator:
 
     def __call__(self, value: object) -> None:
         if not isinstance(value, list) or any(v not in self.allowed for v in value):
-            raise ValidationError(_("Choose from: %(choices)s") % {"choices": ", ".join(self.allowed)}, code="invalid_choices")
+            raise ValidationError(
+                _("Choose from: %(choices)s") % {"choices": ", ".join(self.allowed)}, code="invalid_choices"
+            )
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ChoiceListValidator) and other.allowed == self.allowed
@@ -42,7 +44,8 @@ def validate_url_list(value: object) -> None:
             check(item)
         except ValidationError as exc:
             raise ValidationError(
-                _("%(link)s is not a web address (http:// or https://).") % {"link": item[:100]}, code="invalid_link"
+                _("%(link)s is not a web address (http:// or https://).") % {"link": item[:100]},
+                code="invalid_link",
             ) from exc
 
 
@@ -117,16 +120,24 @@ class AISystem(OrgScopedModel):
         help_text=_("Short unique identifier within the organization, used in URLs, the CLI and the SDK."),
     )
     purpose = models.TextField(
-        _("purpose"), blank=True, help_text=_("Why the organization uses this system: the business need it serves.")
+        _("purpose"),
+        blank=True,
+        help_text=_("Why the organization uses this system: the business need it serves."),
     )
     description = models.TextField(_("description"), blank=True, help_text=_("How it works, in plain words."))
     function = models.TextField(
         _("function"),
         blank=True,
-        help_text=_("What it decides, recommends or produces, for example 'approves or declines credit applications'."),
+        help_text=_(
+            "What it decides, recommends or produces, for example 'approves or declines credit applications'."
+        ),
     )
     system_type = models.CharField(
-        _("type"), max_length=32, choices=Type.choices, default=Type.PREDICTIVE_ML, help_text=_("The kind of AI technique.")
+        _("type"),
+        max_length=32,
+        choices=Type.choices,
+        default=Type.PREDICTIVE_ML,
+        help_text=_("The kind of AI technique."),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -138,7 +149,10 @@ class AISystem(OrgScopedModel):
         help_text=_("The person accountable for this system (ISO/IEC 42001 A.3.2). Must be a member."),
     )
     business_unit = models.CharField(
-        _("business unit"), max_length=120, blank=True, help_text=_("The department that runs or sponsors it.")
+        _("business unit"),
+        max_length=120,
+        blank=True,
+        help_text=_("The department that runs or sponsors it."),
     )
     criticality = models.CharField(
         _("criticality"),
@@ -192,12 +206,16 @@ class AISystem(OrgScopedModel):
     special_category_data = models.BooleanField(
         _("special category data"),
         default=False,
-        help_text=_("Health, ethnicity, religion, biometrics, sexual orientation and the like (GDPR Art. 9)."),
+        help_text=_(
+            "Health, ethnicity, religion, biometrics, sexual orientation and the like (GDPR Art. 9)."
+        ),
     )
     affected_persons = models.TextField(
         _("who is affected"),
         blank=True,
-        help_text=_("The people its outputs affect, for example applicants, patients, employees, the public."),
+        help_text=_(
+            "The people its outputs affect, for example applicants, patients, employees, the public."
+        ),
     )
     deployment_environments = models.JSONField(
         _("deployment environments"),
@@ -207,10 +225,15 @@ class AISystem(OrgScopedModel):
         help_text=_("Where it runs: development, test, staging, production."),
     )
     third_party = models.BooleanField(
-        _("supplied by a third party"), default=False, help_text=_("Whether another company supplies the system or model.")
+        _("supplied by a third party"),
+        default=False,
+        help_text=_("Whether another company supplies the system or model."),
     )
     supplier = models.CharField(
-        _("supplier"), max_length=200, blank=True, help_text=_("Who supplies it, when a third party does (A.10.3).")
+        _("supplier"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who supplies it, when a third party does (A.10.3)."),
     )
     tags = models.JSONField(_("tags"), default=list, blank=True, validators=[validate_string_list])
     links = models.JSONField(
@@ -241,7 +264,15 @@ class AISystem(OrgScopedModel):
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         self.search_text = " ".join(
-            [self.name, self.slug, self.purpose, self.description, self.function, self.business_unit, self.supplier]
+            [
+                self.name,
+                self.slug,
+                self.purpose,
+                self.description,
+                self.function,
+                self.business_unit,
+                self.supplier,
+            ]
             + list(self.tags or [])
         ).lower()
         super().save(*args, **kwargs)
@@ -258,18 +289,24 @@ class AISystem(OrgScopedModel):
         if self.third_party and not self.supplier.strip():
             errors["supplier"] = _("Name the supplier of a third-party system.")
         if self.special_category_data and not self.processes_personal_data:
-            errors["special_category_data"] = _("Special category data is personal data: tick 'processes personal data'.")
+            errors["special_category_data"] = _(
+                "Special category data is personal data: tick 'processes personal data'."
+            )
         if self.owner_id and self.organization_id:
             from aims.core.models import Membership
 
-            if not Membership.objects.filter(user_id=self.owner_id, organization_id=self.organization_id).exists():
+            if not Membership.objects.filter(
+                user_id=self.owner_id, organization_id=self.organization_id
+            ).exists():
                 errors["owner"] = _("The owner must be a member of the organization.")
         if self.slug and self.slug.isdigit():
             errors["slug"] = _("A slug needs at least one letter: digits alone would read as an id.")
         elif self.slug in RESERVED_SLUGS:
             errors["slug"] = _("'%(slug)s' is reserved; choose another slug.") % {"slug": self.slug}
         elif self.slug and self.organization_id:
-            clash = AISystem.objects.filter(organization_id=self.organization_id, slug=self.slug).exclude(pk=self.pk)
+            clash = AISystem.objects.filter(organization_id=self.organization_id, slug=self.slug).exclude(
+                pk=self.pk
+            )
             if clash.exists():
                 errors["slug"] = _("Another AI system in this organization already uses this slug.")
         if errors:
@@ -303,12 +340,16 @@ class InterestedParty(OrgScopedModel):
         help_text=_("An AI subject is a person the AI system makes decisions about, such as an applicant."),
     )
     needs = models.TextField(
-        _("needs and expectations"), blank=True, help_text=_("What they require or expect from the organization's AI.")
+        _("needs and expectations"),
+        blank=True,
+        help_text=_("What they require or expect from the organization's AI."),
     )
     addressed_needs = models.TextField(
         _("addressed by the AIMS"),
         blank=True,
-        help_text=_("Which of those needs the management system takes on as its own requirements (clause 4.2 c)."),
+        help_text=_(
+            "Which of those needs the management system takes on as its own requirements (clause 4.2 c)."
+        ),
     )
     ai_systems = models.ManyToManyField(
         AISystem, blank=True, related_name="interested_parties", verbose_name=_("AI systems")
@@ -340,7 +381,9 @@ class ContextIssue(OrgScopedModel):
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    impact = models.TextField(_("effect on the AIMS"), blank=True, help_text=_("How it affects the intended outcomes."))
+    impact = models.TextField(
+        _("effect on the AIMS"), blank=True, help_text=_("How it affects the intended outcomes.")
+    )
 
     class Meta:
         ordering = ["kind", "title"]
@@ -363,12 +406,18 @@ class ScopeStatement(OrgScopedModel):
         SUPERSEDED = "superseded", _("Superseded")
 
     number = models.PositiveIntegerField(_("version number"), editable=False)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False)
-    statement = models.TextField(_("scope statement"), help_text=_("What the AI management system covers, in a paragraph."))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    statement = models.TextField(
+        _("scope statement"), help_text=_("What the AI management system covers, in a paragraph.")
+    )
     included_systems = models.ManyToManyField(
         AISystem, blank=True, related_name="+", verbose_name=_("AI systems included")
     )
-    included_units = models.TextField(_("units included"), blank=True, help_text=_("Departments, sites, processes."))
+    included_units = models.TextField(
+        _("units included"), blank=True, help_text=_("Departments, sites, processes.")
+    )
     exclusions = models.JSONField(
         _("exclusions"),
         default=list,
@@ -376,11 +425,20 @@ class ScopeStatement(OrgScopedModel):
         help_text=_("Each excluded AI system or unit with the reason it is excluded."),
     )
     boundaries = models.TextField(
-        _("boundaries"), blank=True, help_text=_("Interfaces and dependencies with what lies outside the scope.")
+        _("boundaries"),
+        blank=True,
+        help_text=_("Interfaces and dependencies with what lies outside the scope."),
     )
-    objectives = models.TextField(_("objectives"), blank=True, help_text=_("What the AIMS is meant to achieve."))
+    objectives = models.TextField(
+        _("objectives"), blank=True, help_text=_("What the AIMS is meant to achieve.")
+    )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
 
@@ -399,7 +457,14 @@ class ScopeStatement(OrgScopedModel):
         if not isinstance(self.exclusions, list):
             raise ValidationError({"exclusions": _("Give a list of {item, reason}.")})
         for i, item in enumerate(self.exclusions, start=1):
-            if not isinstance(item, dict) or not str(item.get("item", "")).strip() or not str(item.get("reason", "")).strip():
+            if (
+                not isinstance(item, dict)
+                or not str(item.get("item", "")).strip()
+                or not str(item.get("reason", "")).strip()
+            ):
                 raise ValidationError(
-                    {"exclusions": _("Exclusion %(n)s needs both what is excluded and the reason.") % {"n": i}}
+                    {
+                        "exclusions": _("Exclusion %(n)s needs both what is excluded and the reason.")
+                        % {"n": i}
+                    }
                 )

@@ -149,7 +149,9 @@ def dashboard(actor: Actor) -> dict[str, Any]:
 
 
 def missing_party_categories(actor: Actor) -> list[tuple[str, str]]:
-    present = set(InterestedParty.objects.for_actor(actor).order_by().values_list("category", flat=True).distinct())
+    present = set(
+        InterestedParty.objects.for_actor(actor).order_by().values_list("category", flat=True).distinct()
+    )
     labels = dict(InterestedParty.Category.choices)
     return [(c, labels[c]) for c in InterestedParty.MINIMUM_CATEGORIES if c not in present]
 
@@ -170,7 +172,12 @@ def current_scope(actor: Actor) -> ScopeStatement | None:
 
 
 def approved_scope(actor: Actor) -> ScopeStatement | None:
-    return ScopeStatement.objects.for_actor(actor).filter(status=ScopeStatement.Status.APPROVED).order_by("-number").first()
+    return (
+        ScopeStatement.objects.for_actor(actor)
+        .filter(status=ScopeStatement.Status.APPROVED)
+        .order_by("-number")
+        .first()
+    )
 
 
 def save_scope(actor: Actor, data: dict[str, Any], *, expected_version: int | None = None) -> ScopeStatement:
@@ -204,13 +211,18 @@ def save_scope(actor: Actor, data: dict[str, Any], *, expected_version: int | No
 def approve_scope(actor: Actor, scope: ScopeStatement) -> ScopeStatement:
     actor.require("scope", "approve")
     if scope.status != ScopeStatement.Status.DRAFT:
-        raise ValidationError({"status": _("Only a draft can be approved; this version is %(s)s.") % {"s": scope.get_status_display()}})
+        raise ValidationError(
+            {
+                "status": _("Only a draft can be approved; this version is %(s)s.")
+                % {"s": scope.get_status_display()}
+            }
+        )
     if not scope.statement.strip():
         raise ValidationError({"statement": _("Write the scope statement before approving it.")})
     with transaction.atomic():
-        ScopeStatement.objects.filter(organization=actor.organization, status=ScopeStatement.Status.APPROVED).update(
-            status=ScopeStatement.Status.SUPERSEDED
-        )
+        ScopeStatement.objects.filter(
+            organization=actor.organization, status=ScopeStatement.Status.APPROVED
+        ).update(status=ScopeStatement.Status.SUPERSEDED)
         scope.status = ScopeStatement.Status.APPROVED
         scope.approved_by = actor.user
         scope.approved_at = timezone.now()
@@ -227,8 +239,12 @@ def approve_scope(actor: Actor, scope: ScopeStatement) -> ScopeStatement:
 
 def draft_scope_from_inventory(actor: Actor) -> dict[str, Any]:
     """A first draft of the scope from what AIMS already knows; the user edits it before saving."""
-    systems = list(AISystem.objects.for_actor(actor).exclude(lifecycle_stage=AISystem.Stage.RETIRED).order_by("name"))
-    retired = list(AISystem.objects.for_actor(actor).filter(lifecycle_stage=AISystem.Stage.RETIRED).order_by("name"))
+    systems = list(
+        AISystem.objects.for_actor(actor).exclude(lifecycle_stage=AISystem.Stage.RETIRED).order_by("name")
+    )
+    retired = list(
+        AISystem.objects.for_actor(actor).filter(lifecycle_stage=AISystem.Stage.RETIRED).order_by("name")
+    )
     units = sorted({s.business_unit for s in systems if s.business_unit})
     roles = Counter(role for s in systems for role in s.org_roles)
     parties = Counter(InterestedParty.objects.for_actor(actor).values_list("category", flat=True))
@@ -241,7 +257,11 @@ def draft_scope_from_inventory(actor: Actor) -> dict[str, Any]:
     ) % {
         "org": actor.organization.name,
         "n": len(systems),
-        "roles": (" " + _("where the organization acts as %(r)s") % {"r": ", ".join(str(role_labels[r]).lower() for r in roles)})
+        "roles": (
+            " "
+            + _("where the organization acts as %(r)s")
+            % {"r": ", ".join(str(role_labels[r]).lower() for r in roles)}
+        )
         if roles
         else "",
         "units": ", ".join(units) if units else _("all business units"),

@@ -9,139 +9,595 @@ import aims.inventory.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AISystem',
+            name="AISystem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('name', models.CharField(help_text='What people call the system.', max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(help_text='Short unique identifier within the organization, used in URLs, the CLI and the SDK.', max_length=80, verbose_name='slug')),
-                ('purpose', models.TextField(blank=True, help_text='Why the organization uses this system: the business need it serves.', verbose_name='purpose')),
-                ('description', models.TextField(blank=True, help_text='How it works, in plain words.', verbose_name='description')),
-                ('function', models.TextField(blank=True, help_text="What it decides, recommends or produces, for example 'approves or declines credit applications'.", verbose_name='function')),
-                ('system_type', models.CharField(choices=[('predictive_ml', 'Predictive ML model'), ('generative', 'Generative AI or LLM application'), ('agent', 'AI agent'), ('computer_vision', 'Computer vision'), ('recommender', 'Recommender'), ('rule_based', 'Rule-based or expert system'), ('other', 'Other')], default='predictive_ml', help_text='The kind of AI technique.', max_length=32, verbose_name='type')),
-                ('business_unit', models.CharField(blank=True, help_text='The department that runs or sponsors it.', max_length=120, verbose_name='business unit')),
-                ('criticality', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], default='medium', help_text='How much harm a failure could do to people or to the organization.', max_length=16, verbose_name='criticality')),
-                ('org_roles', models.JSONField(blank=True, default=list, help_text="The organization's roles toward the system, in the sense of the EU AI Act: provider (develops it or has it developed and puts it on the market), deployer (uses it), importer, distributor. Several allowed.", validators=[aims.inventory.models.ChoiceListValidator(['provider', 'deployer', 'importer', 'distributor'])], verbose_name='our roles')),
-                ('eu_ai_act_tier', models.CharField(choices=[('not_assessed', 'Not assessed'), ('prohibited', 'Prohibited'), ('high', 'High risk'), ('limited', 'Limited risk (transparency)'), ('minimal', 'Minimal risk')], default='not_assessed', help_text="The EU AI Act's category: prohibited practices (Art. 5), high-risk systems (Art. 6, Annex III), limited risk with transparency duties (Art. 50), or minimal risk.", max_length=16, verbose_name='EU AI Act risk tier')),
-                ('documentation_status', models.CharField(choices=[('none', 'None'), ('partial', 'Partial'), ('complete', 'Complete')], default='none', help_text='Whether the technical documentation an auditor expects exists (A.6.2.7).', max_length=16, verbose_name='documentation status')),
-                ('lifecycle_stage', models.CharField(choices=[('idea', 'Idea'), ('design', 'Design'), ('development', 'Development'), ('validation', 'Verification and validation'), ('deployment', 'Deployment'), ('operation', 'Operation and monitoring'), ('retired', 'Retired')], default='idea', help_text='Where the system is in its life, from idea to retirement (clause 8.1).', max_length=16, verbose_name='lifecycle stage')),
-                ('project_status', models.CharField(choices=[('proposed', 'Proposed'), ('active', 'Active'), ('on_hold', 'On hold'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='active', max_length=16, verbose_name='project status')),
-                ('processes_personal_data', models.BooleanField(default=False, help_text='Whether it uses information about identifiable people (GDPR Art. 4).', verbose_name='processes personal data')),
-                ('special_category_data', models.BooleanField(default=False, help_text='Health, ethnicity, religion, biometrics, sexual orientation and the like (GDPR Art. 9).', verbose_name='special category data')),
-                ('affected_persons', models.TextField(blank=True, help_text='The people its outputs affect, for example applicants, patients, employees, the public.', verbose_name='who is affected')),
-                ('deployment_environments', models.JSONField(blank=True, default=list, help_text='Where it runs: development, test, staging, production.', validators=[aims.inventory.models.ChoiceListValidator(['development', 'test', 'staging', 'production'])], verbose_name='deployment environments')),
-                ('third_party', models.BooleanField(default=False, help_text='Whether another company supplies the system or model.', verbose_name='supplied by a third party')),
-                ('supplier', models.CharField(blank=True, help_text='Who supplies it, when a third party does (A.10.3).', max_length=200, verbose_name='supplier')),
-                ('tags', models.JSONField(blank=True, default=list, validators=[aims.inventory.models.validate_string_list], verbose_name='tags')),
-                ('links', models.JSONField(blank=True, default=list, help_text='Web addresses of its repository, documentation or model card.', validators=[aims.inventory.models.validate_url_list], verbose_name='links')),
-                ('search_text', models.TextField(blank=True, default='', editable=False)),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
-                ('owner', models.ForeignKey(blank=True, help_text='The person accountable for this system (ISO/IEC 42001 A.3.2). Must be a member.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="What people call the system.", max_length=200, verbose_name="name"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Short unique identifier within the organization, used in URLs, the CLI and the SDK.",
+                        max_length=80,
+                        verbose_name="slug",
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.TextField(
+                        blank=True,
+                        help_text="Why the organization uses this system: the business need it serves.",
+                        verbose_name="purpose",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True, help_text="How it works, in plain words.", verbose_name="description"
+                    ),
+                ),
+                (
+                    "function",
+                    models.TextField(
+                        blank=True,
+                        help_text="What it decides, recommends or produces, for example 'approves or declines credit applications'.",
+                        verbose_name="function",
+                    ),
+                ),
+                (
+                    "system_type",
+                    models.CharField(
+                        choices=[
+                            ("predictive_ml", "Predictive ML model"),
+                            ("generative", "Generative AI or LLM application"),
+                            ("agent", "AI agent"),
+                            ("computer_vision", "Computer vision"),
+                            ("recommender", "Recommender"),
+                            ("rule_based", "Rule-based or expert system"),
+                            ("other", "Other"),
+                        ],
+                        default="predictive_ml",
+                        help_text="The kind of AI technique.",
+                        max_length=32,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "business_unit",
+                    models.CharField(
+                        blank=True,
+                        help_text="The department that runs or sponsors it.",
+                        max_length=120,
+                        verbose_name="business unit",
+                    ),
+                ),
+                (
+                    "criticality",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("critical", "Critical"),
+                        ],
+                        default="medium",
+                        help_text="How much harm a failure could do to people or to the organization.",
+                        max_length=16,
+                        verbose_name="criticality",
+                    ),
+                ),
+                (
+                    "org_roles",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="The organization's roles toward the system, in the sense of the EU AI Act: provider (develops it or has it developed and puts it on the market), deployer (uses it), importer, distributor. Several allowed.",
+                        validators=[
+                            aims.inventory.models.ChoiceListValidator(
+                                ["provider", "deployer", "importer", "distributor"]
+                            )
+                        ],
+                        verbose_name="our roles",
+                    ),
+                ),
+                (
+                    "eu_ai_act_tier",
+                    models.CharField(
+                        choices=[
+                            ("not_assessed", "Not assessed"),
+                            ("prohibited", "Prohibited"),
+                            ("high", "High risk"),
+                            ("limited", "Limited risk (transparency)"),
+                            ("minimal", "Minimal risk"),
+                        ],
+                        default="not_assessed",
+                        help_text="The EU AI Act's category: prohibited practices (Art. 5), high-risk systems (Art. 6, Annex III), limited risk with transparency duties (Art. 50), or minimal risk.",
+                        max_length=16,
+                        verbose_name="EU AI Act risk tier",
+                    ),
+                ),
+                (
+                    "documentation_status",
+                    models.CharField(
+                        choices=[("none", "None"), ("partial", "Partial"), ("complete", "Complete")],
+                        default="none",
+                        help_text="Whether the technical documentation an auditor expects exists (A.6.2.7).",
+                        max_length=16,
+                        verbose_name="documentation status",
+                    ),
+                ),
+                (
+                    "lifecycle_stage",
+                    models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("design", "Design"),
+                            ("development", "Development"),
+                            ("validation", "Verification and validation"),
+                            ("deployment", "Deployment"),
+                            ("operation", "Operation and monitoring"),
+                            ("retired", "Retired"),
+                        ],
+                        default="idea",
+                        help_text="Where the system is in its life, from idea to retirement (clause 8.1).",
+                        max_length=16,
+                        verbose_name="lifecycle stage",
+                    ),
+                ),
+                (
+                    "project_status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("active", "Active"),
+                            ("on_hold", "On hold"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="active",
+                        max_length=16,
+                        verbose_name="project status",
+                    ),
+                ),
+                (
+                    "processes_personal_data",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Whether it uses information about identifiable people (GDPR Art. 4).",
+                        verbose_name="processes personal data",
+                    ),
+                ),
+                (
+                    "special_category_data",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Health, ethnicity, religion, biometrics, sexual orientation and the like (GDPR Art. 9).",
+                        verbose_name="special category data",
+                    ),
+                ),
+                (
+                    "affected_persons",
+                    models.TextField(
+                        blank=True,
+                        help_text="The people its outputs affect, for example applicants, patients, employees, the public.",
+                        verbose_name="who is affected",
+                    ),
+                ),
+                (
+                    "deployment_environments",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Where it runs: development, test, staging, production.",
+                        validators=[
+                            aims.inventory.models.ChoiceListValidator(
+                                ["development", "test", "staging", "production"]
+                            )
+                        ],
+                        verbose_name="deployment environments",
+                    ),
+                ),
+                (
+                    "third_party",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Whether another company supplies the system or model.",
+                        verbose_name="supplied by a third party",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who supplies it, when a third party does (A.10.3).",
+                        max_length=200,
+                        verbose_name="supplier",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[aims.inventory.models.validate_string_list],
+                        verbose_name="tags",
+                    ),
+                ),
+                (
+                    "links",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Web addresses of its repository, documentation or model card.",
+                        validators=[aims.inventory.models.validate_url_list],
+                        verbose_name="links",
+                    ),
+                ),
+                ("search_text", models.TextField(blank=True, default="", editable=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The person accountable for this system (ISO/IEC 42001 A.3.2). Must be a member.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'AI system',
-                'verbose_name_plural': 'AI systems',
-                'ordering': ['name'],
+                "verbose_name": "AI system",
+                "verbose_name_plural": "AI systems",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ContextIssue',
+            name="ContextIssue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('internal', 'Internal'), ('external', 'External')], help_text='External: law, market, technology, society. Internal: culture, resources, processes.', max_length=16, verbose_name='internal or external')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('impact', models.TextField(blank=True, help_text='How it affects the intended outcomes.', verbose_name='effect on the AIMS')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("internal", "Internal"), ("external", "External")],
+                        help_text="External: law, market, technology, society. Internal: culture, resources, processes.",
+                        max_length=16,
+                        verbose_name="internal or external",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "impact",
+                    models.TextField(
+                        blank=True,
+                        help_text="How it affects the intended outcomes.",
+                        verbose_name="effect on the AIMS",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'internal or external issue',
-                'verbose_name_plural': 'internal and external issues',
-                'ordering': ['kind', 'title'],
+                "verbose_name": "internal or external issue",
+                "verbose_name_plural": "internal and external issues",
+                "ordering": ["kind", "title"],
             },
         ),
         migrations.CreateModel(
-            name='InterestedParty',
+            name="InterestedParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('category', models.CharField(choices=[('supplier', 'Supplier'), ('ai_developer', 'AI developer'), ('customer', 'Customer or user'), ('employee', 'Employee'), ('ai_subject', 'AI subject'), ('authority', 'Authority'), ('legislator', 'Legislator'), ('regulator', 'Regulator'), ('other', 'Other')], help_text='An AI subject is a person the AI system makes decisions about, such as an applicant.', max_length=16, verbose_name='category')),
-                ('needs', models.TextField(blank=True, help_text="What they require or expect from the organization's AI.", verbose_name='needs and expectations')),
-                ('addressed_needs', models.TextField(blank=True, help_text='Which of those needs the management system takes on as its own requirements (clause 4.2 c).', verbose_name='addressed by the AIMS')),
-                ('ai_systems', models.ManyToManyField(blank=True, related_name='interested_parties', to='inventory.aisystem', verbose_name='AI systems')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("supplier", "Supplier"),
+                            ("ai_developer", "AI developer"),
+                            ("customer", "Customer or user"),
+                            ("employee", "Employee"),
+                            ("ai_subject", "AI subject"),
+                            ("authority", "Authority"),
+                            ("legislator", "Legislator"),
+                            ("regulator", "Regulator"),
+                            ("other", "Other"),
+                        ],
+                        help_text="An AI subject is a person the AI system makes decisions about, such as an applicant.",
+                        max_length=16,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "needs",
+                    models.TextField(
+                        blank=True,
+                        help_text="What they require or expect from the organization's AI.",
+                        verbose_name="needs and expectations",
+                    ),
+                ),
+                (
+                    "addressed_needs",
+                    models.TextField(
+                        blank=True,
+                        help_text="Which of those needs the management system takes on as its own requirements (clause 4.2 c).",
+                        verbose_name="addressed by the AIMS",
+                    ),
+                ),
+                (
+                    "ai_systems",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="interested_parties",
+                        to="inventory.aisystem",
+                        verbose_name="AI systems",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'interested party',
-                'verbose_name_plural': 'interested parties',
-                'ordering': ['category', 'name'],
+                "verbose_name": "interested party",
+                "verbose_name_plural": "interested parties",
+                "ordering": ["category", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ScopeStatement',
+            name="ScopeStatement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('number', models.PositiveIntegerField(editable=False, verbose_name='version number')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved'), ('superseded', 'Superseded')], default='draft', editable=False, max_length=16, verbose_name='status')),
-                ('statement', models.TextField(help_text='What the AI management system covers, in a paragraph.', verbose_name='scope statement')),
-                ('included_units', models.TextField(blank=True, help_text='Departments, sites, processes.', verbose_name='units included')),
-                ('exclusions', models.JSONField(blank=True, default=list, help_text='Each excluded AI system or unit with the reason it is excluded.', verbose_name='exclusions')),
-                ('boundaries', models.TextField(blank=True, help_text='Interfaces and dependencies with what lies outside the scope.', verbose_name='boundaries')),
-                ('objectives', models.TextField(blank=True, help_text='What the AIMS is meant to achieve.', verbose_name='objectives')),
-                ('approved_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='approved')),
-                ('approved_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('included_systems', models.ManyToManyField(blank=True, related_name='+', to='inventory.aisystem', verbose_name='AI systems included')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(editable=False, verbose_name="version number")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("approved", "Approved"), ("superseded", "Superseded")],
+                        default="draft",
+                        editable=False,
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "statement",
+                    models.TextField(
+                        help_text="What the AI management system covers, in a paragraph.",
+                        verbose_name="scope statement",
+                    ),
+                ),
+                (
+                    "included_units",
+                    models.TextField(
+                        blank=True, help_text="Departments, sites, processes.", verbose_name="units included"
+                    ),
+                ),
+                (
+                    "exclusions",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Each excluded AI system or unit with the reason it is excluded.",
+                        verbose_name="exclusions",
+                    ),
+                ),
+                (
+                    "boundaries",
+                    models.TextField(
+                        blank=True,
+                        help_text="Interfaces and dependencies with what lies outside the scope.",
+                        verbose_name="boundaries",
+                    ),
+                ),
+                (
+                    "objectives",
+                    models.TextField(
+                        blank=True, help_text="What the AIMS is meant to achieve.", verbose_name="objectives"
+                    ),
+                ),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="approved"),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "included_systems",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="inventory.aisystem",
+                        verbose_name="AI systems included",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'AIMS scope',
-                'verbose_name_plural': 'AIMS scope versions',
-                'ordering': ['-number'],
+                "verbose_name": "AIMS scope",
+                "verbose_name_plural": "AIMS scope versions",
+                "ordering": ["-number"],
             },
         ),
         migrations.AddIndex(
-            model_name='aisystem',
-            index=models.Index(fields=['organization', 'name'], name='aisystem_org_name_idx'),
+            model_name="aisystem",
+            index=models.Index(fields=["organization", "name"], name="aisystem_org_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='aisystem',
-            index=models.Index(fields=['organization', 'criticality'], name='aisystem_org_crit_idx'),
+            model_name="aisystem",
+            index=models.Index(fields=["organization", "criticality"], name="aisystem_org_crit_idx"),
         ),
         migrations.AddIndex(
-            model_name='aisystem',
-            index=models.Index(fields=['organization', 'lifecycle_stage'], name='aisystem_org_stage_idx'),
+            model_name="aisystem",
+            index=models.Index(fields=["organization", "lifecycle_stage"], name="aisystem_org_stage_idx"),
         ),
         migrations.AddConstraint(
-            model_name='aisystem',
-            constraint=models.UniqueConstraint(fields=('organization', 'slug'), name='aisystem_unique_slug_per_org'),
+            model_name="aisystem",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "slug"), name="aisystem_unique_slug_per_org"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scopestatement',
-            constraint=models.UniqueConstraint(fields=('organization', 'number'), name='scope_unique_number'),
+            model_name="scopestatement",
+            constraint=models.UniqueConstraint(fields=("organization", "number"), name="scope_unique_number"),
         ),
     ]

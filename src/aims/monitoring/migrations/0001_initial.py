@@ -7,210 +7,799 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0004_scheduled_run'),
-        ('inventory', '0001_initial'),
-        ('lifecycle', '0001_initial'),
+        ("core", "0004_scheduled_run"),
+        ("inventory", "0001_initial"),
+        ("lifecycle", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EvidenceProfile',
+            name="EvidenceProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('name', models.CharField(blank=True, help_text="What the data is, for example 'scored applications, week 23' or 'validation set'.", max_length=200, verbose_name='name')),
-                ('role', models.CharField(choices=[('batch', 'Production batch'), ('reference', 'Reference (what the model was validated on)')], default='batch', help_text='A production batch is measured; a reference is what drift is measured against.', max_length=16, verbose_name='role')),
-                ('observed_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, help_text='When the data was produced (the end of the batch). Trends and windows use this time.', verbose_name='observed at')),
-                ('document', models.JSONField(help_text='The profile document made by aims.evidence (no raw rows).', verbose_name='profile')),
-                ('digest', models.CharField(editable=False, help_text='Digest of the profile document.', max_length=71, verbose_name='SHA-256')),
-                ('n_rows', models.PositiveBigIntegerField(default=0, editable=False, verbose_name='rows')),
-                ('size_bytes', models.PositiveIntegerField(default=0, editable=False, verbose_name='size')),
-                ('summary', models.JSONField(blank=True, default=dict, editable=False, help_text='Performance, fairness, data quality and drift computed from this profile when it arrived.', verbose_name='measurements')),
-                ('ai_system', models.ForeignKey(help_text='The AI system whose data this profile summarises.', on_delete=django.db.models.deletion.CASCADE, related_name='evidence_profiles', to='inventory.aisystem', verbose_name='AI system')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('model_version', models.ForeignKey(blank=True, help_text='The model version that produced the predictions, when known.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='evidence_profiles', to='lifecycle.modelversion', verbose_name='model version')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True,
+                        help_text="What the data is, for example 'scored applications, week 23' or 'validation set'.",
+                        max_length=200,
+                        verbose_name="name",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("batch", "Production batch"),
+                            ("reference", "Reference (what the model was validated on)"),
+                        ],
+                        default="batch",
+                        help_text="A production batch is measured; a reference is what drift is measured against.",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "observed_at",
+                    models.DateTimeField(
+                        db_index=True,
+                        default=django.utils.timezone.now,
+                        help_text="When the data was produced (the end of the batch). Trends and windows use this time.",
+                        verbose_name="observed at",
+                    ),
+                ),
+                (
+                    "document",
+                    models.JSONField(
+                        help_text="The profile document made by aims.evidence (no raw rows).",
+                        verbose_name="profile",
+                    ),
+                ),
+                (
+                    "digest",
+                    models.CharField(
+                        editable=False,
+                        help_text="Digest of the profile document.",
+                        max_length=71,
+                        verbose_name="SHA-256",
+                    ),
+                ),
+                ("n_rows", models.PositiveBigIntegerField(default=0, editable=False, verbose_name="rows")),
+                ("size_bytes", models.PositiveIntegerField(default=0, editable=False, verbose_name="size")),
+                (
+                    "summary",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        editable=False,
+                        help_text="Performance, fairness, data quality and drift computed from this profile when it arrived.",
+                        verbose_name="measurements",
+                    ),
+                ),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        help_text="The AI system whose data this profile summarises.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence_profiles",
+                        to="inventory.aisystem",
+                        verbose_name="AI system",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "model_version",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The model version that produced the predictions, when known.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="evidence_profiles",
+                        to="lifecycle.modelversion",
+                        verbose_name="model version",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evidence profile',
-                'verbose_name_plural': 'evidence profiles',
-                'ordering': ['-observed_at', '-pk'],
+                "verbose_name": "evidence profile",
+                "verbose_name_plural": "evidence profiles",
+                "ordering": ["-observed_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='MetricPoint',
+            name="MetricPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('name', models.CharField(help_text="A short name: letters, digits, '.', '_' or '-', for example latency_p95_ms.", max_length=100, verbose_name='metric')),
-                ('value', models.FloatField(verbose_name='value')),
-                ('observed_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='observed at')),
-                ('sample_size', models.PositiveBigIntegerField(blank=True, help_text='How many events the value summarises, when it is an average or a rate.', null=True, verbose_name='sample size')),
-                ('labels', models.JSONField(blank=True, default=dict, help_text='Optional name → text, e.g. {"region": "EU"}.', verbose_name='labels')),
-                ('ai_system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='metric_points', to='inventory.aisystem', verbose_name='AI system')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('model_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='metric_points', to='lifecycle.modelversion', verbose_name='model version')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="A short name: letters, digits, '.', '_' or '-', for example latency_p95_ms.",
+                        max_length=100,
+                        verbose_name="metric",
+                    ),
+                ),
+                ("value", models.FloatField(verbose_name="value")),
+                (
+                    "observed_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="observed at"
+                    ),
+                ),
+                (
+                    "sample_size",
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        help_text="How many events the value summarises, when it is an average or a rate.",
+                        null=True,
+                        verbose_name="sample size",
+                    ),
+                ),
+                (
+                    "labels",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='Optional name → text, e.g. {"region": "EU"}.',
+                        verbose_name="labels",
+                    ),
+                ),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="metric_points",
+                        to="inventory.aisystem",
+                        verbose_name="AI system",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "model_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="metric_points",
+                        to="lifecycle.modelversion",
+                        verbose_name="model version",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'metric point',
-                'verbose_name_plural': 'metric points',
-                'ordering': ['-observed_at', '-pk'],
+                "verbose_name": "metric point",
+                "verbose_name_plural": "metric points",
+                "ordering": ["-observed_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Monitor',
+            name="Monitor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('name', models.CharField(help_text="For example 'Approval-rate gap between women and men'.", max_length=200, verbose_name='name')),
-                ('metric', models.CharField(help_text='What to measure, as a path: performance.accuracy, fairness.sex.demographic_parity_difference, fairness.sex.groups.female.selection_rate, drift.age.psi, drift.share_drifted, quality.age.missing_share, volume.n_rows, or point.<name> for a pushed metric.', max_length=300, verbose_name='metric')),
-                ('comparison', models.CharField(choices=[('above', 'Alert when the value rises above the threshold'), ('below', 'Alert when the value falls below the threshold')], default='above', max_length=8, verbose_name='comparison')),
-                ('warning_threshold', models.FloatField(blank=True, null=True, verbose_name='warning threshold')),
-                ('critical_threshold', models.FloatField(blank=True, null=True, verbose_name='critical threshold')),
-                ('window_hours', models.PositiveIntegerField(default=168, help_text='The evidence of this many hours back from now is merged and measured. 0 means the latest batch only.', verbose_name='window (hours)')),
-                ('min_sample_size', models.PositiveIntegerField(default=100, help_text="Below this many rows (or events, for pushed metrics) the monitor reports 'too little data' instead of alerting.", verbose_name='minimum sample size')),
-                ('open_incident', models.BooleanField(default=False, help_text='A critical alert opens an incident in the incident register (A.8.4).', verbose_name='open an incident when critical')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('description', models.TextField(blank=True, help_text='The risk or objective behind it.', verbose_name='why this is watched')),
-                ('last_evaluated_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last evaluated')),
-                ('last_value', models.FloatField(blank=True, editable=False, null=True, verbose_name='last value')),
-                ('last_sample_size', models.PositiveBigIntegerField(blank=True, editable=False, null=True, verbose_name='last sample size')),
-                ('last_status', models.CharField(choices=[('new', 'Not evaluated yet'), ('ok', 'Within thresholds'), ('warning', 'Warning'), ('critical', 'Critical'), ('insufficient_data', 'Too little data'), ('no_data', 'No data in the window'), ('error', 'Cannot be measured')], default='new', editable=False, max_length=20, verbose_name='status')),
-                ('last_detail', models.CharField(blank=True, editable=False, max_length=500, verbose_name='detail')),
-                ('ai_system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='monitors', to='inventory.aisystem', verbose_name='AI system')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('model_version', models.ForeignKey(blank=True, help_text='Only evidence of this model version counts; leave empty for all.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='monitors', to='lifecycle.modelversion', verbose_name='model version')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
-                ('reference_profile', models.ForeignKey(blank=True, help_text="Drift metrics compare with this profile; by default the system's latest reference profile.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='monitoring.evidenceprofile', verbose_name='reference')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="For example 'Approval-rate gap between women and men'.",
+                        max_length=200,
+                        verbose_name="name",
+                    ),
+                ),
+                (
+                    "metric",
+                    models.CharField(
+                        help_text="What to measure, as a path: performance.accuracy, fairness.sex.demographic_parity_difference, fairness.sex.groups.female.selection_rate, drift.age.psi, drift.share_drifted, quality.age.missing_share, volume.n_rows, or point.<name> for a pushed metric.",
+                        max_length=300,
+                        verbose_name="metric",
+                    ),
+                ),
+                (
+                    "comparison",
+                    models.CharField(
+                        choices=[
+                            ("above", "Alert when the value rises above the threshold"),
+                            ("below", "Alert when the value falls below the threshold"),
+                        ],
+                        default="above",
+                        max_length=8,
+                        verbose_name="comparison",
+                    ),
+                ),
+                (
+                    "warning_threshold",
+                    models.FloatField(blank=True, null=True, verbose_name="warning threshold"),
+                ),
+                (
+                    "critical_threshold",
+                    models.FloatField(blank=True, null=True, verbose_name="critical threshold"),
+                ),
+                (
+                    "window_hours",
+                    models.PositiveIntegerField(
+                        default=168,
+                        help_text="The evidence of this many hours back from now is merged and measured. 0 means the latest batch only.",
+                        verbose_name="window (hours)",
+                    ),
+                ),
+                (
+                    "min_sample_size",
+                    models.PositiveIntegerField(
+                        default=100,
+                        help_text="Below this many rows (or events, for pushed metrics) the monitor reports 'too little data' instead of alerting.",
+                        verbose_name="minimum sample size",
+                    ),
+                ),
+                (
+                    "open_incident",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A critical alert opens an incident in the incident register (A.8.4).",
+                        verbose_name="open an incident when critical",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        help_text="The risk or objective behind it.",
+                        verbose_name="why this is watched",
+                    ),
+                ),
+                (
+                    "last_evaluated_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="last evaluated"
+                    ),
+                ),
+                (
+                    "last_value",
+                    models.FloatField(blank=True, editable=False, null=True, verbose_name="last value"),
+                ),
+                (
+                    "last_sample_size",
+                    models.PositiveBigIntegerField(
+                        blank=True, editable=False, null=True, verbose_name="last sample size"
+                    ),
+                ),
+                (
+                    "last_status",
+                    models.CharField(
+                        choices=[
+                            ("new", "Not evaluated yet"),
+                            ("ok", "Within thresholds"),
+                            ("warning", "Warning"),
+                            ("critical", "Critical"),
+                            ("insufficient_data", "Too little data"),
+                            ("no_data", "No data in the window"),
+                            ("error", "Cannot be measured"),
+                        ],
+                        default="new",
+                        editable=False,
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "last_detail",
+                    models.CharField(blank=True, editable=False, max_length=500, verbose_name="detail"),
+                ),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="monitors",
+                        to="inventory.aisystem",
+                        verbose_name="AI system",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "model_version",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Only evidence of this model version counts; leave empty for all.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="monitors",
+                        to="lifecycle.modelversion",
+                        verbose_name="model version",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
+                (
+                    "reference_profile",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Drift metrics compare with this profile; by default the system's latest reference profile.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="monitoring.evidenceprofile",
+                        verbose_name="reference",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'monitor',
-                'verbose_name_plural': 'monitors',
-                'ordering': ['ai_system__name', 'name', 'pk'],
+                "verbose_name": "monitor",
+                "verbose_name_plural": "monitors",
+                "ordering": ["ai_system__name", "name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('severity', models.CharField(choices=[('warning', 'Warning'), ('critical', 'Critical')], max_length=16, verbose_name='severity')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('acknowledged', 'Acknowledged'), ('resolved', 'Resolved')], default='open', max_length=16, verbose_name='status')),
-                ('value', models.FloatField(blank=True, null=True, verbose_name='value')),
-                ('threshold', models.FloatField(blank=True, null=True, verbose_name='threshold')),
-                ('message', models.CharField(max_length=500, verbose_name='message')),
-                ('occurrences', models.PositiveIntegerField(default=1, verbose_name='times seen')),
-                ('last_seen_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='last seen')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='acknowledged')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved')),
-                ('note', models.TextField(blank=True, help_text='What was found or done.', verbose_name='note')),
-                ('links', models.JSONField(blank=True, default=dict, help_text='What the alert set in motion: risks marked for review, the incident it opened.', verbose_name='follow-up')),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='acknowledged by')),
-                ('ai_system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='inventory.aisystem', verbose_name='AI system')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='resolved by')),
-                ('monitor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='monitoring.monitor', verbose_name='monitor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("warning", "Warning"), ("critical", "Critical")],
+                        max_length=16,
+                        verbose_name="severity",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("acknowledged", "Acknowledged"),
+                            ("resolved", "Resolved"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("value", models.FloatField(blank=True, null=True, verbose_name="value")),
+                ("threshold", models.FloatField(blank=True, null=True, verbose_name="threshold")),
+                ("message", models.CharField(max_length=500, verbose_name="message")),
+                ("occurrences", models.PositiveIntegerField(default=1, verbose_name="times seen")),
+                (
+                    "last_seen_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="last seen"),
+                ),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True, verbose_name="acknowledged")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True, verbose_name="resolved")),
+                (
+                    "note",
+                    models.TextField(blank=True, help_text="What was found or done.", verbose_name="note"),
+                ),
+                (
+                    "links",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="What the alert set in motion: risks marked for review, the incident it opened.",
+                        verbose_name="follow-up",
+                    ),
+                ),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="acknowledged by",
+                    ),
+                ),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="inventory.aisystem",
+                        verbose_name="AI system",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="resolved by",
+                    ),
+                ),
+                (
+                    "monitor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="monitoring.monitor",
+                        verbose_name="monitor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'alert',
-                'verbose_name_plural': 'alerts',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "alert",
+                "verbose_name_plural": "alerts",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='MonitorCheck',
+            name="MonitorCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('evaluated_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='evaluated')),
-                ('observed_at', models.DateTimeField(blank=True, null=True, verbose_name='evidence up to')),
-                ('value', models.FloatField(blank=True, null=True, verbose_name='value')),
-                ('sample_size', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='sample size')),
-                ('status', models.CharField(choices=[('new', 'Not evaluated yet'), ('ok', 'Within thresholds'), ('warning', 'Warning'), ('critical', 'Critical'), ('insufficient_data', 'Too little data'), ('no_data', 'No data in the window'), ('error', 'Cannot be measured')], max_length=20, verbose_name='status')),
-                ('detail', models.CharField(blank=True, max_length=500, verbose_name='detail')),
-                ('evidence_key', models.CharField(blank=True, max_length=200)),
-                ('monitor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='monitoring.monitor')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "evaluated_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="evaluated"
+                    ),
+                ),
+                ("observed_at", models.DateTimeField(blank=True, null=True, verbose_name="evidence up to")),
+                ("value", models.FloatField(blank=True, null=True, verbose_name="value")),
+                (
+                    "sample_size",
+                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="sample size"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "Not evaluated yet"),
+                            ("ok", "Within thresholds"),
+                            ("warning", "Warning"),
+                            ("critical", "Critical"),
+                            ("insufficient_data", "Too little data"),
+                            ("no_data", "No data in the window"),
+                            ("error", "Cannot be measured"),
+                        ],
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=500, verbose_name="detail")),
+                ("evidence_key", models.CharField(blank=True, max_length=200)),
+                (
+                    "monitor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="checks",
+                        to="monitoring.monitor",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'monitor check',
-                'verbose_name_plural': 'monitor checks',
-                'ordering': ['-evaluated_at', '-pk'],
+                "verbose_name": "monitor check",
+                "verbose_name_plural": "monitor checks",
+                "ordering": ["-evaluated_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='NotificationChannel',
+            name="NotificationChannel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated')),
-                ('name', models.CharField(help_text="For example 'ML on-call' or 'Incident desk webhook'.", max_length=120, verbose_name='name')),
-                ('kind', models.CharField(choices=[('email', 'E-mail'), ('webhook', 'Webhook (signed JSON)')], default='email', max_length=16, verbose_name='kind')),
-                ('target', models.CharField(help_text='For e-mail: addresses separated by commas. For a webhook: the https URL that receives the alert.', max_length=1000, verbose_name='send to')),
-                ('secret', models.CharField(blank=True, help_text='Webhooks only: the shared secret. Each request carries X-AIMS-Signature: sha256=HMAC-SHA256(secret, body) so the receiver can check that AIMS sent it. At least 16 characters.', max_length=200, verbose_name='signing secret')),
-                ('min_severity', models.CharField(choices=[('warning', 'Warnings and critical alerts'), ('critical', 'Critical alerts only')], default='warning', max_length=16, verbose_name='send')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="For example 'ML on-call' or 'Incident desk webhook'.",
+                        max_length=120,
+                        verbose_name="name",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("email", "E-mail"), ("webhook", "Webhook (signed JSON)")],
+                        default="email",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "target",
+                    models.CharField(
+                        help_text="For e-mail: addresses separated by commas. For a webhook: the https URL that receives the alert.",
+                        max_length=1000,
+                        verbose_name="send to",
+                    ),
+                ),
+                (
+                    "secret",
+                    models.CharField(
+                        blank=True,
+                        help_text="Webhooks only: the shared secret. Each request carries X-AIMS-Signature: sha256=HMAC-SHA256(secret, body) so the receiver can check that AIMS sent it. At least 16 characters.",
+                        max_length=200,
+                        verbose_name="signing secret",
+                    ),
+                ),
+                (
+                    "min_severity",
+                    models.CharField(
+                        choices=[
+                            ("warning", "Warnings and critical alerts"),
+                            ("critical", "Critical alerts only"),
+                        ],
+                        default="warning",
+                        max_length=16,
+                        verbose_name="send",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification channel',
-                'verbose_name_plural': 'notification channels',
-                'ordering': ['name', 'pk'],
+                "verbose_name": "notification channel",
+                "verbose_name_plural": "notification channels",
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event', models.CharField(max_length=40, verbose_name='event')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('retrying', 'Retrying'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=16, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('last_error', models.CharField(blank=True, max_length=500, verbose_name='last error')),
-                ('response_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='response code')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('alert', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='monitoring.alert')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.organization')),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='monitoring.notificationchannel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event", models.CharField(max_length=40, verbose_name="event")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("retrying", "Retrying"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                ("last_error", models.CharField(blank=True, max_length=500, verbose_name="last error")),
+                (
+                    "response_code",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="response code"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "alert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="monitoring.alert",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.organization"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="monitoring.notificationchannel",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='monitor',
-            name='channels',
-            field=models.ManyToManyField(blank=True, help_text='Who is told when an alert opens or becomes critical.', related_name='monitors', to='monitoring.notificationchannel', verbose_name='notify'),
+            model_name="monitor",
+            name="channels",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Who is told when an alert opens or becomes critical.",
+                related_name="monitors",
+                to="monitoring.notificationchannel",
+                verbose_name="notify",
+            ),
         ),
         migrations.AddIndex(
-            model_name='evidenceprofile',
-            index=models.Index(fields=['ai_system', 'role', 'observed_at'], name='monitoring_profile_idx'),
+            model_name="evidenceprofile",
+            index=models.Index(fields=["ai_system", "role", "observed_at"], name="monitoring_profile_idx"),
         ),
         migrations.AddIndex(
-            model_name='metricpoint',
-            index=models.Index(fields=['ai_system', 'name', 'observed_at'], name='monitoring_point_idx'),
+            model_name="metricpoint",
+            index=models.Index(fields=["ai_system", "name", "observed_at"], name="monitoring_point_idx"),
         ),
         migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['organization', 'status', 'severity'], name='monitoring_alert_idx'),
+            model_name="alert",
+            index=models.Index(fields=["organization", "status", "severity"], name="monitoring_alert_idx"),
         ),
     ]
