@@ -21,6 +21,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from aims.core import tabular
 from aims.core.actors import Actor
 from aims.core.models import AuditEvent
 from aims.inventory import io as inventory_io
@@ -551,7 +552,7 @@ def test_a_huge_cell_and_a_deep_json_are_refused(manager, org):
 
 
 def test_a_zip_bomb_workbook_is_refused_before_it_is_expanded(manager, monkeypatch, org):
-    monkeypatch.setattr(inventory_io, "XLSX_MAX_EXPANDED_BYTES", 1024 * 1024)
+    monkeypatch.setattr(tabular, "XLSX_MAX_EXPANDED_BYTES", 1024 * 1024)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")

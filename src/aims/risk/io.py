@@ -1,8 +1,9 @@
 """Import and export of the risk register as CSV, XLSX and JSON (and PDF, export only), for the
 `aims risk export` / `aims risk import` commands.
 
-The same pattern as the inventory's `aims.inventory.io` (whose hardened file readers, limits and
-result types are reused here):
+The same pattern as the inventory's `aims.inventory.io`, on the same file machinery
+(`aims.core.tabular`: size and row limits, UTF-8 decoding, XLSX container checks, formula
+neutralisation, header mapping, result types, the all-or-nothing import loop):
 
 - `export_risks(actor, queryset, fmt)` -> (content, content type, file name), one audit entry.
   One column per field (`COLUMNS`, codes as headers); the computed columns (`COMPUTED_COLUMNS`:
@@ -24,12 +25,8 @@ such as "Likely", an AI system's name or slug, a category's key or name, a membe
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,37 +34,21 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from aims.core import audit
+from aims.core import audit, tabular
 from aims.core.actors import Actor
 from aims.core.exceptions import error_dict
 from aims.core.models import AuditEvent, Membership
-
-# The inventory's file handling: size and row limits, UTF-8 decoding, the XLSX container checks
-# (ZIP bombs, XML entity declarations), formula neutralisation and the result types.
-from aims.inventory.io import (
-    EXCEL_MAX_ROWS,
-    MAX_CELL_CHARS,
-    MAX_COLUMNS,
-    ImportResult,
-    RowError,
-    _check_xlsx_container,
-    _decode,
-    _ErrorLog,
-    _reject_constant,
-    _Rejected,
-    _xlsx_value,
-    max_bytes,
-    max_rows,
-    neutralise,
-    unneutralise,
-)
+from aims.core.tabular import MAX_CELL_CHARS, ErrorLog, ImportResult, RowError, blank, neutralise
 from aims.inventory.models import AISystem, InterestedParty
 
 from . import services
 from .models import Risk, RiskCategory, RiskMethodology, TreatmentOption
 
 __all__ = ["COLUMNS", "FORMATS", "ImportResult", "RowError", "export_risks", "import_risks"]
+
+max_bytes = tabular.max_bytes  # the upload limit, for the CLI
 
 # --- the columns ----------------------------------------------------------------------------------
 
@@ -128,7 +109,7 @@ LIST_SEPARATOR = "; "
 ORGANIZATION_WIDE = ("organization-wide", "organization wide", "organisation-wide", "organization")
 
 FORMATS = ("csv", "xlsx", "json", "pdf")
-IMPORT_FORMATS = ("csv", "xlsx", "json")
+IMPORT_FORMATS = tabular.FORMATS
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -188,57 +169,15 @@ def _cell(value: Any) -> Any:
     return neutralise(str(value))
 
 
-def _write_csv(records: Iterable[dict[str, Any]]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for record in records:
-        writer.writerow([_cell(record[c]) for c in EXPORT_COLUMNS])
-    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
-
-
-def _write_json(records: Iterable[dict[str, Any]]) -> bytes:
-    return (json.dumps(list(records), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _write_xlsx(records: Iterable[dict[str, Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(SHEET_TITLE)
-    ws.freeze_panes = "A2"
-    header = []
-    for column in EXPORT_COLUMNS:
-        cell = WriteOnlyCell(ws, value=column)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    ws.append(header)
-    for record in records:
-        ws.append(
-            [
-                _XML_ILLEGAL.sub("", v) if isinstance(v, str) else v
-                for v in (_cell(record[c]) for c in EXPORT_COLUMNS)
-            ]
+def _write(fmt: str, records: list[dict[str, Any]]) -> bytes:
+    if fmt == "json":
+        return tabular.write_json(records)
+    if fmt == "xlsx":
+        # A second sheet explains the columns; the import reads the register sheet only.
+        return tabular.write_xlsx(
+            EXPORT_COLUMNS, records, _cell, sheet_title=SHEET_TITLE, column_help=column_help()
         )
-    # A second sheet explains the columns; the import reads the register sheet only.
-    help_sheet = wb.create_sheet(_("Columns"))
-    wrap = Alignment(wrap_text=True, vertical="top")
-    help_sheet.append([_("column"), _("meaning"), _("accepted values")])
-    for column, meaning, accepted in column_help():
-        row = []
-        for text in (column, meaning, accepted):
-            cell = WriteOnlyCell(help_sheet, value=neutralise(str(text)))
-            cell.alignment = wrap
-            row.append(cell)
-        help_sheet.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return tabular.write_csv(EXPORT_COLUMNS, records, _cell)
 
 
 def column_help() -> list[tuple[str, str, str]]:
@@ -299,7 +238,7 @@ def export_risks(actor: Actor, queryset: QuerySet[Risk], fmt: str) -> tuple[byte
 
         return reports.register_pdf(actor, qs), CONTENT_TYPES["pdf"], reports.register_filename()
     records = [_record(r) for r in qs.iterator(chunk_size=2000)]
-    content = {"csv": _write_csv, "xlsx": _write_xlsx, "json": _write_json}[fmt](records)
+    content = _write(fmt, records)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     filename = f"risk-register-{actor.organization.slug}-{stamp}.{fmt}"
     audit.record(
@@ -316,7 +255,7 @@ def export_risks(actor: Actor, queryset: QuerySet[Risk], fmt: str) -> tuple[byte
 
 
 def _normalise_header(text: str) -> str:
-    return re.sub(r"[\s\-./()]+", "_", text.strip().lower()).strip("_")
+    return tabular.normalise_header(text, r"[\s\-./()]+")
 
 
 def _header_aliases() -> dict[str, str | None]:
@@ -337,236 +276,35 @@ def _header_aliases() -> dict[str, str | None]:
     return aliases
 
 
-class _Table:
-    def __init__(self) -> None:
-        self.rows: list[tuple[int, dict[str, Any]]] = []
-        self.errors: list[RowError] = []
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _map_header(cells: list[Any], row: int) -> tuple[list[str | None], list[RowError]]:
-    aliases = _header_aliases()
-    mapped: list[str | None] = []
-    errors: list[RowError] = []
-    seen: dict[str, str] = {}
-    for raw in cells:
-        text = unneutralise("" if raw is None else str(raw).lstrip("\ufeff"))
-        key = _normalise_header(text)
-        if not key:
-            mapped.append(None)
-            continue
-        if key not in aliases:
-            errors.append(
-                RowError(
-                    row,
-                    text[:80],
-                    _("Unknown column “%(col)s”. The columns are: %(all)s.")
-                    % {"col": text[:80], "all": ", ".join(EXPORT_COLUMNS)},
-                )
-            )
-            mapped.append(None)
-            continue
-        column = aliases[key]
-        if column is not None and column in seen:
-            errors.append(
-                RowError(
-                    row,
-                    column,
-                    _("Duplicate column: “%(a)s” and “%(b)s” are both %(col)s.")
-                    % {"a": seen[column], "b": text[:80], "col": column},
-                )
-            )
-            mapped.append(None)
-            continue
-        if column is not None:
-            seen[column] = text[:80]
-        mapped.append(column)
+def _check_header(seen: dict[str, str], errors: list[RowError], row: int) -> list[RowError]:
     if "title" not in seen and "ref" not in seen and not errors:
-        errors.append(RowError(row, "title", _("The file needs a title column (or a ref column to update).")))
-    return mapped, errors
+        return [RowError(row, "title", _("The file needs a title column (or a ref column to update)."))]
+    return []
 
 
-def _table_from_rows(rows: Iterator[tuple[int, list[Any]]]) -> _Table:
-    """The first non-blank row is the header, then one risk per row."""
-    table = _Table()
-    header: list[str | None] | None = None
-    limit = max_rows()
-    for number, cells in rows:
-        if all(_blank(c) for c in cells):
-            continue
-        if header is None:
-            last = max(i for i, c in enumerate(cells) if not _blank(c))
-            if last + 1 > MAX_COLUMNS:
-                raise _Rejected(
-                    _("The header has more than %(n)s columns: this is not a risk register file.")
-                    % {"n": MAX_COLUMNS},
-                    row=number,
-                )
-            header, errors = _map_header(list(cells[: last + 1]), number)
-            if errors:
-                table.errors = errors
-                return table
-            continue
-        if len(table.rows) >= limit:
-            raise _Rejected(
-                _("The file has more than %(n)s rows: split it into smaller files.") % {"n": f"{limit:,}"},
-                code="too_large",
-            )
-        values: dict[str, Any] = {}
-        for i, cell in enumerate(cells):
-            column = header[i] if i < len(header) else None
-            if column is None:
-                if i >= len(header) and not _blank(cell):
-                    table.errors.append(
-                        RowError(number, "", _("Column %(n)s has a value but no header.") % {"n": i + 1})
-                    )
-                    break
-                continue
-            values[column] = cell
-        table.rows.append((number, values))
-    if header is None:
-        raise _Rejected(_("The file is empty."))
-    if not table.rows and not table.errors:
-        raise _Rejected(_("The file has a header but no rows: there is nothing to import."))
-    return table
-
-
-def _read_csv(data: bytes) -> _Table:
-    text = _decode(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-
-    def rows() -> Iterator[tuple[int, list[Any]]]:
-        number = 0
-        while True:
-            number += 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                if "field larger than field limit" in str(exc):
-                    message = _("A cell is longer than %(n)s characters.") % {"n": f"{MAX_CELL_CHARS:,}"}
-                else:
-                    message = _("This row cannot be read as CSV (%(reason)s); check its quotes.") % {
-                        "reason": exc
-                    }
-                raise _Rejected(message, row=number) from None
-            yield number, [unneutralise(c) for c in cells]
-
-    return _table_from_rows(rows())
-
-
-def _read_xlsx(data: bytes) -> _Table:
-    _check_xlsx_container(data)
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds
-        raise _Rejected(_("The file is not a valid XLSX workbook.")) from None
-    try:
-        if not wb.worksheets:
-            raise _Rejected(_("The workbook has no worksheet."))
-        ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
-        ws.reset_dimensions()
-
-        def rows() -> Iterator[tuple[int, list[Any]]]:
-            try:
-                for number, cells in enumerate(
-                    ws.iter_rows(min_row=1, max_col=MAX_COLUMNS + 1, values_only=True), 1
-                ):
-                    if number > EXCEL_MAX_ROWS:
-                        raise _Rejected(_("The worksheet has more rows than Excel allows."), code="too_large")
-                    yield number, [_xlsx_value(c) for c in cells]
-            except _Rejected:
-                raise
-            except Exception:
-                raise _Rejected(
-                    _("The file is not a valid XLSX workbook (a worksheet cannot be read).")
-                ) from None
-
-        return _table_from_rows(rows())
-    finally:
-        wb.close()
-
-
-def _read_json(data: bytes) -> _Table:
-    text = _decode(data)
-    try:
-        parsed = json.loads(text, parse_constant=_reject_constant)
-    except RecursionError:
-        raise _Rejected(_("The JSON is nested too deeply.")) from None
-    except ValueError as exc:
-        where = ""
-        if isinstance(exc, json.JSONDecodeError):
-            where = _(" (line %(line)s, column %(col)s)") % {"line": exc.lineno, "col": exc.colno}
-        raise _Rejected(_("The file is not valid JSON%(where)s.") % {"where": where}) from None
-    if not isinstance(parsed, list):
-        raise _Rejected(_('The JSON must be a list of objects, one per risk: [{"title": ...}, ...].'))
-    if not parsed:
-        raise _Rejected(_("The file has no risks: the list is empty."))
-    if len(parsed) > max_rows():
-        raise _Rejected(
-            _("The file has more than %(n)s rows: split it into smaller files.") % {"n": f"{max_rows():,}"},
-            code="too_large",
-        )
-    aliases = _header_aliases()
-    table = _Table()
-    for number, item in enumerate(parsed, 1):
-        if not isinstance(item, dict):
-            table.errors.append(RowError(number, "", _("Expected an object ({...}) for each risk.")))
-            continue
-        values: dict[str, Any] = {}
-        for key, value in item.items():
-            normalised = _normalise_header(str(key))
-            if normalised not in aliases:
-                table.errors.append(
-                    RowError(
-                        number,
-                        str(key)[:80],
-                        _("Unknown field “%(col)s”. The fields are: %(all)s.")
-                        % {"col": str(key)[:80], "all": ", ".join(EXPORT_COLUMNS)},
-                    )
-                )
-                continue
-            column = aliases[normalised]
-            if column is not None:
-                values[column] = value
-        table.rows.append((number, values))
-    return table
-
-
-READERS: dict[str, Callable[[bytes], _Table]] = {"csv": _read_csv, "xlsx": _read_xlsx, "json": _read_json}
-
-
-def detect_format(fmt: str, filename: str, data: bytes) -> str:
-    fmt = (fmt or "").strip().lower().lstrip(".")
-    if fmt:
-        if fmt not in IMPORT_FORMATS:
-            raise _Rejected(_("Unknown format “%(fmt)s”: choose csv, xlsx or json.") % {"fmt": fmt[:20]})
-        return fmt
-    lowered = (filename or "").lower()
-    if lowered.endswith(".xls"):
-        raise _Rejected(_("Old Excel .xls files are not supported: save the workbook as .xlsx."))
-    for ext, found in (
-        (".csv", "csv"),
-        (".tsv", "csv"),
-        (".txt", "csv"),
-        (".xlsx", "xlsx"),
-        (".json", "json"),
-    ):
-        if lowered.endswith(ext):
-            return found
-    if data.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if data.lstrip(codecs.BOM_UTF8 + b" \t\r\n")[:1] in (b"[", b"{"):
-        return "json"
-    return "csv"
+def _spec() -> tabular.TableSpec:
+    return tabular.TableSpec(
+        aliases=_header_aliases(),
+        listed_columns=EXPORT_COLUMNS,
+        sheet_title=SHEET_TITLE,
+        check_header=_check_header,
+        normalise=_normalise_header,
+        too_many_columns=gettext_lazy(
+            "The header has more than %(n)s columns: this is not a risk register file."
+        ),
+        json_not_a_list=gettext_lazy(
+            'The JSON must be a list of objects, one per risk: [{"title": ...}, ...].'
+        ),
+        json_empty=gettext_lazy("The file has no risks: the list is empty."),
+        json_not_an_object=gettext_lazy("Expected an object ({...}) for each risk."),
+        # The register's ignored columns map to None: values under them (or under a blank
+        # header) are dropped; a JSON key may repeat (the last wins) and unknown keys are
+        # reported on every object.
+        punctuation_header_is_blank=True,
+        report_values_under_blank_headers=False,
+        json_unknown_once=False,
+        json_duplicates_are_errors=False,
+    )
 
 
 # --- converting values ----------------------------------------------------------------------------
@@ -781,10 +519,6 @@ def _current(risk: Risk, column: str) -> Any:
 # --- import ---------------------------------------------------------------------------------------
 
 
-class _Rollback(Exception):
-    pass
-
-
 def import_risks(
     actor: Actor,
     data: bytes,
@@ -800,65 +534,30 @@ def import_risks(
     (rows with one). Every problem with the file comes back in `ImportResult.errors` (row and
     column) and then nothing is written; with `dry_run` everything is checked and nothing written."""
     actor.require("risk", "view")
-    try:
-        if len(data) > max_bytes():
-            raise _Rejected(
-                _("The file is %(size)s MB; the limit is %(limit)s MB.")
-                % {"size": round(len(data) / 1_048_576, 1), "limit": round(max_bytes() / 1_048_576, 1)},
-                code="too_large",
-            )
-        fmt = detect_format(fmt, filename, data)
-        if not data.strip():
-            raise _Rejected(_("The file is empty."))
-        table = READERS[fmt](data)
-    except _Rejected as exc:
-        return ImportResult(0, 0, [exc.error], dry_run=dry_run, format=fmt if fmt in IMPORT_FORMATS else "")
-    result = ImportResult(0, 0, [], rows=len(table.rows), dry_run=dry_run, format=fmt)
-    if table.errors and not table.rows:
-        result.errors = table.errors
+    table, result = tabular.read_upload(_spec(), data, fmt, filename, dry_run=dry_run, xls_format_hint=False)
+    if table is None:
         return result
     # Who may do what is checked before anything is read into the database.
     refs = [raw.get("ref") for _n, raw in table.rows]
-    if any(_blank(r) for r in refs):
+    if any(blank(r) for r in refs):
         actor.require("risk", "add")
-    if any(not _blank(r) for r in refs):
+    if any(not blank(r) for r in refs):
         actor.require("risk", "change")
-    log = _ErrorLog()
-    for error in table.errors:
-        log.add(error)
-    total = len(table.rows)
-    if progress is not None:
-        progress(0, total)
-    try:
-        with transaction.atomic():
-            lookups = _Lookups(
-                actor, services.ensure_setup(actor.organization), with_risks=any(not _blank(r) for r in refs)
-            )
-            seen: dict[int, int] = {}
-            for done, (number, raw) in enumerate(table.rows, 1):
-                _import_row(actor, number, raw, lookups, seen, log, result)
-                if progress is not None:
-                    progress(done, total)
-            if log.total or dry_run:
-                raise _Rollback
-            audit.record(
-                actor,
-                AuditEvent.Action.IMPORT,
-                object_type="risk",
-                object_repr=(filename or f"{fmt} upload")[:300],
-                changes={
-                    "format": fmt,
-                    "filename": filename[:200],
-                    "rows": total,
-                    "created": result.created,
-                    "updated": result.updated,
-                    "unchanged": result.unchanged,
-                },
-            )
-    except _Rollback:
-        pass
-    result.errors = log.result()
-    return result
+
+    def start() -> tabular.RowImporter:
+        lookups = _Lookups(
+            actor, services.ensure_setup(actor.organization), with_risks=any(not blank(r) for r in refs)
+        )
+        seen: dict[int, int] = {}
+
+        def import_row(number: int, raw: dict[str, Any], log: ErrorLog, result: ImportResult) -> None:
+            _import_row(actor, number, raw, lookups, seen, log, result)
+
+        return import_row
+
+    return tabular.run_import(
+        actor, table, result, object_type="risk", filename=filename, start=start, progress=progress
+    )
 
 
 def _field_of(key: str) -> str:
@@ -871,7 +570,7 @@ def _import_row(
     raw: dict[str, Any],
     lookups: _Lookups,
     seen: dict[int, int],
-    log: _ErrorLog,
+    log: ErrorLog,
     result: ImportResult,
 ) -> None:
     data: dict[str, Any] = {}

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from aims.core.management.cli import fail_on, org_actor
+from aims.core.management.tabular_cli import export_format, write_output
 
 KINDS = ("ai-systems",)
 FORMATS = ("csv", "xlsx", "json")
@@ -46,12 +44,7 @@ class Command(BaseCommand):
 
         actor = org_actor(options["org"], options.get("email"))
         output = options.get("output")
-        fmt = options.get("format")
-        if not fmt and output:
-            fmt = {".xlsx": "xlsx", ".json": "json"}.get(Path(output).suffix.lower(), "csv")
-        fmt = fmt or "csv"
-        if fmt == "xlsx" and not output:
-            raise CommandError("XLSX is a binary format: give the file to write with -o FILE")
+        fmt = export_format(options.get("format"), output, {".xlsx": "xlsx", ".json": "json"}, ("xlsx",))
         params = {
             key: options[key]
             for key in ("q", "type", "criticality", "stage", "tier", "documentation", "owner", "sort")
@@ -65,19 +58,6 @@ class Command(BaseCommand):
             raise fail_on(exc) from exc
         except PermissionDenied as exc:
             raise CommandError(str(exc) or "permission denied") from exc
-        if not output:
-            self.stdout.write(content.decode("utf-8"), ending="")
-            return
-        target = Path(output)
-        if target.is_dir():
-            target = target / filename
-        # Write a temporary file beside the target, then rename: a reader never sees half a file.
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".aims-export-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        self.stderr.write(f"wrote {rows} AI systems to {target}")
+        target = write_output(self, content, output, filename)
+        if target is not None:
+            self.stderr.write(f"wrote {rows} AI systems to {target}")

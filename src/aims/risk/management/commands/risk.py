@@ -5,16 +5,13 @@ command line (issue 3, section 6), through the same code as the web pages and th
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from aims.core.management.cli import fail_on, org_actor
+from aims.core.management.tabular_cli import export_format, import_file, write_output
 
 FORMATS = ("csv", "xlsx", "json", "pdf")
 FILTERS = ("q", "system", "category", "level", "owner", "status", "treatment", "lifecycle_stage", "sort")
@@ -77,84 +74,19 @@ class Command(BaseCommand):
         from aims.risk import io
 
         output = options.get("output")
-        fmt = options.get("format")
-        if not fmt and output:
-            fmt = {".xlsx": "xlsx", ".json": "json", ".pdf": "pdf"}.get(Path(output).suffix.lower(), "csv")
-        fmt = fmt or "csv"
-        if fmt in ("xlsx", "pdf") and not output:
-            raise CommandError(f"{fmt.upper()} is a binary format: give the file to write with -o FILE")
+        fmt = export_format(
+            options.get("format"), output, {".xlsx": "xlsx", ".json": "json", ".pdf": "pdf"}, ("xlsx", "pdf")
+        )
         params: dict[str, Any] = {key: options[key] for key in FILTERS if options.get(key)}
         if options.get("overdue"):
             params["overdue"] = True
         qs = io.export_queryset(actor, params)
         content, _content_type, filename = io.export_risks(actor, qs, fmt)
-        if not output:
-            self.stdout.write(content.decode("utf-8"), ending="")
-            return
-        target = Path(output)
-        if target.is_dir():
-            target = target / filename
-        # A temporary file beside the target, then a rename: a reader never sees half a file.
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".aims-export-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        self.stderr.write(f"wrote the risk register ({qs.count()} risks, {fmt}) to {target}")
+        target = write_output(self, content, output, filename)
+        if target is not None:
+            self.stderr.write(f"wrote the risk register ({qs.count()} risks, {fmt}) to {target}")
 
     def import_(self, actor: Any, options: dict[str, Any]) -> None:
         from aims.risk import io
 
-        path = options["file"]
-        if path == "-":
-            data, filename = sys.stdin.buffer.read(io.max_bytes() + 1), ""
-        else:
-            source = Path(path)
-            if not source.is_file():
-                raise CommandError(f"no such file: {path}")
-            size = source.stat().st_size
-            if size > io.max_bytes():
-                raise CommandError(
-                    f"{path} is {size / 1_048_576:.1f} MB; the limit is {io.max_bytes() / 1_048_576:.1f} MB "
-                    "(AIMS_MAX_UPLOAD_BYTES)"
-                )
-            data, filename = source.read_bytes(), source.name
-        bar = None
-
-        def progress(done: int, total: int) -> None:
-            nonlocal bar
-            if options["no_progress"]:
-                return
-            if bar is None:
-                from tqdm import tqdm
-
-                stream = getattr(self.stderr, "_out", sys.stderr)
-                bar = tqdm(total=total, unit="row", desc="importing", file=stream, disable=None, leave=False)
-            bar.update(done - bar.n)
-
-        try:
-            result = io.import_risks(
-                actor,
-                data,
-                options.get("format") or "",
-                filename,
-                dry_run=options["dry_run"],
-                progress=progress,
-            )
-        finally:
-            if bar is not None:
-                bar.close()
-        if not result.ok:
-            for error in result.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                "import refused, nothing was written: correct the problems listed above and run it again"
-            )
-        summary = f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged ({result.rows} rows)"
-        if result.dry_run:
-            self.stdout.write(f"dry run, nothing written: would have {summary}")
-        else:
-            self.stdout.write(f"imported {summary}")
+        import_file(self, options, lambda *args, **kw: io.import_risks(actor, *args, **kw))
