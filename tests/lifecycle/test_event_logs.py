@@ -127,7 +127,7 @@ def test_a_deployment_without_a_log_retention_refuses_logs(api, actor, system):
     assert r.status_code == 422 and "log_retention_months" in fields(r)
 
 
-def test_sending_logs_needs_the_deployment_change_right_and_the_same_organization(api, deployment):
+def test_sending_logs_needs_the_event_log_add_right_and_the_same_organization(api, deployment):
     url = f"/api/v1/deployments/{deployment.pk}/logs"
     assert api("risk_team").post(url, batch(1), content_type=J).status_code == 403
     assert api("operational_team", read_only=True).post(url, batch(1), content_type=J).status_code == 403
@@ -148,6 +148,8 @@ def test_the_list_pages_and_filters(api, deployment):
     since = (timezone.now() - dt.timedelta(days=1, seconds=30)).isoformat().replace("+00:00", "Z")
     assert reader.get(url, {"since": since}).json()["count"] == 1
     assert reader.get(url + "?since=yesterday").status_code == 422
+    assert api("risk_team").get(url).status_code == 403
+    assert api("top_management").get(url).status_code == 403
 
 
 def test_the_purge_deletes_what_is_older_than_the_retention_and_records_it(actor, deployment, org):
@@ -204,6 +206,10 @@ def test_the_deployment_pages_show_the_received_logs(browser_client, actor, depl
         .content.decode()
     )
     assert browser_client("mallory").get(f"/lifecycle/deployments/{deployment.pk}/logs/").status_code == 404
+    # The records name the people who used the system: not every member reads them.
+    assert browser_client("risk_team").get(f"/lifecycle/deployments/{deployment.pk}/logs/").status_code == 403
+    detail = browser_client("risk_team").get(f"/lifecycle/deployments/{deployment.pk}/").content.decode()
+    assert "u-77" not in detail and "1 event record received" in detail
     from django.test import Client
 
     assert Client().get(f"/lifecycle/deployments/{deployment.pk}/logs/").status_code == 302

@@ -790,6 +790,7 @@ def receive_logs(request: HttpRequest, pk: int, payload: EventLogBatchIn) -> Any
 )
 def list_logs(request: HttpRequest, pk: int, filters: Query[EventLogFilters]) -> Any:
     d = _deployment(request, pk)
+    actor_of(request).require("event_log", "view")
     params = _params(filters.dict())
     items, page = paginate(
         services.filter_logs(d, params), params.get("page", 1), params.get("page_size", 50)

@@ -16,6 +16,9 @@ OPERATORS = frozenset({R.OPERATIONAL_TEAM, R.TECHNICAL_TEAM, R.AI_MANAGER, R.CIO
 GATE_RUNNERS = frozenset({R.AI_MANAGER, R.CIO_CDO, R.TECHNICAL_TEAM, R.OPERATIONAL_TEAM})
 EXCEPTION_APPROVERS = frozenset({R.TOP_MANAGEMENT, R.CIO_CDO, R.AI_MANAGER})
 MANAGERS = frozenset({R.AI_MANAGER, R.CIO_CDO})
+# The systems' own event logs name the people who used them (A.6.2.8): read by those who run the
+# systems and by auditors, not by every member.
+LOG_READERS = OPERATORS | {R.INTERNAL_AUDIT, R.EXTERNAL_AUDITOR}
 
 GRANTS = {
     "gate_criterion": (
@@ -67,6 +70,11 @@ GRANTS = {
     "deployment": (
         _("Deployment"),
         {VIEW: ALL, ADD: OPERATORS, CHANGE: OPERATORS, DELETE: MANAGERS, APPROVE: MANAGERS, EXPORT: ALL},
+    ),
+    "event_log": (
+        _("System event log"),
+        # add: a system (with an operator's token) sends its records.
+        {VIEW: LOG_READERS, ADD: OPERATORS, EXPORT: LOG_READERS},
     ),
 }
 

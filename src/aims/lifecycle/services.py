@@ -1191,7 +1191,7 @@ def receive_logs(actor: Actor, d: Deployment, records: list[Any]) -> dict[str, A
     batch is refused when one record is invalid (422 naming each bad record); a record whose
     `event_id` was already received is skipped, so a sender may retry a batch safely. One audit
     entry per batch."""
-    actor.require("deployment", "change")
+    actor.require("event_log", "add")
     if d.organization_id != actor.organization.pk:
         raise PermissionDenied
     if not isinstance(records, list) or not records:

@@ -874,7 +874,10 @@ def deployment_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpRespon
             "events": d.events.select_related("to_version", "from_version", "created_by"),
             "people": d.production_access.all(),
             "form": form,
-            "logs": d.log_records.order_by("-occurred_at", "-pk")[:10],
+            "can_read_logs": actor.can("event_log", "view"),
+            "logs": d.log_records.order_by("-occurred_at", "-pk")[:10]
+            if actor.can("event_log", "view")
+            else [],
             "log_summary": services.log_summary(d),
             "can_change": actor.can("deployment", "change"),
             "can_approve": actor.can("deployment", "approve"),
@@ -889,6 +892,7 @@ def deployment_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpRespon
 @actor_required
 def deployment_logs(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     d = _deployment(actor, pk)
+    actor.require("event_log", "view")
     form = LogFilterForm(request.GET or None, actor=actor)
     params = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
     return render(
