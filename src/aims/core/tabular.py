@@ -411,7 +411,7 @@ def check_xlsx_container(data: bytes) -> None:
         if sum(m.file_size for m in members) > XLSX_MAX_EXPANDED_BYTES:
             raise Rejected(
                 _(
-                    "The workbook expands to more than %(mb)s MB: it is not an inventory file (or it is a ZIP bomb)."
+                    "The workbook expands to more than %(mb)s MB: too large for a register file (or it is a ZIP bomb)."
                 )
                 % {"mb": XLSX_MAX_EXPANDED_BYTES // (1024 * 1024)},
                 code="too_large",
