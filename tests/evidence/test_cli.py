@@ -144,3 +144,39 @@ def test_aims_evaluate_process_exits_non_zero_on_a_missing_column(scored):
                            "--prediction", "predicted"], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode != 0
     assert "column 'predicted' is not in" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_drift_stats_option_chooses_the_statistics_and_refuses_unknown_names(tmp_path):
+    ref, cur = make_scored(3_000, seed=5), make_scored(3_000, seed=6)
+    cur["x0"] = cur["x0"] + 0.5
+    ref.to_parquet(tmp_path / "ref.parquet")
+    cur.to_parquet(tmp_path / "cur.parquet")
+    base = {"reference": str(tmp_path / "ref.parquet"), "current": str(tmp_path / "cur.parquet"),
+            "columns": ["x0", "x1", "sex"], "format": "json"}
+    full = json.loads(run_drift(base))
+    part = json.loads(run_drift({**base, "stats": "wasserstein,js"}))
+    assert part["statistics"] == ["wasserstein", "js"] and "statistics" not in full
+    for col in ("x0", "x1", "sex"):
+        assert part["columns"][col]["jensen_shannon"] == full["columns"][col]["jensen_shannon"]
+        assert part["columns"][col]["p_value"] is None and part["columns"][col]["psi"] is None
+    assert part["columns"]["x0"]["wasserstein_normed"] == full["columns"]["x0"]["wasserstein_normed"]
+    assert part["drifted_columns"] == ["x0"]
+    assert "(no test)" in run_drift({**base, "stats": "wasserstein,js", "format": "table"})
+    with pytest.raises(EvidenceInputError, match="unknown drift statistic.*'kstest'.*choose from"):
+        run_drift({**base, "stats": "kstest,js"})
+    bad = subprocess.run([sys.executable, "-m", "aims.evidence", "drift", base["reference"], base["current"],
+                          "--columns", "x0", "--stats", "ks,nope"], capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 2 and "unknown drift statistic(s): 'nope'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_django_drift_command_takes_the_stats_option(tmp_path):
+    from django.core.management import call_command
+
+    ref, cur = make_scored(1_000, seed=7), make_scored(1_000, seed=8)
+    ref.to_parquet(tmp_path / "ref.parquet")
+    cur.to_parquet(tmp_path / "cur.parquet")
+    out = StringIO()
+    call_command("drift", str(tmp_path / "ref.parquet"), str(tmp_path / "cur.parquet"), "--columns", "x0", "sex",
+                 "--stats", "wasserstein,js", stdout=out)
+    doc = json.loads(out.getvalue())
+    assert doc["statistics"] == ["wasserstein", "js"] and doc["columns"]["x0"]["statistic"] is None

@@ -251,3 +251,140 @@ def test_constant_and_empty_columns_do_not_crash():
     assert empty["drift"]  # everything missing before, nothing missing now
     one = categorical_drift(np.array(["a"] * 10), np.array(["a"] * 12))
     assert one["statistic"] == 0.0 and one["p_value"] == 1.0 and not one["drift"]
+
+
+# ------------------------------------------------------------------------------------------------
+# choosing the statistics (stats=...)
+# ------------------------------------------------------------------------------------------------
+FIELDS = {
+    "ks": ("statistic", "p_value", "ks_method"),
+    "chi2": ("statistic", "p_value", "dof", "yates_correction"),
+    "psi": ("psi",),
+    "wasserstein": ("wasserstein", "wasserstein_normed"),
+    "js": ("jensen_shannon",),
+}
+ALWAYS = ("kind", "n_reference", "n_current", "missing_share_reference", "missing_share_current",
+          "missing_p_value", "out_of_range_share", "out_of_range_p_value", "reference_min", "reference_max",
+          "unseen_share", "unseen_categories", "n_categories", "infinite_reference", "type_violations_current")
+
+
+def drift_frames(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Numeric (with missing values, ties and a shift) and categorical (with a new category) columns."""
+    g = rng(seed)
+    ref = pd.DataFrame({"shift": g.normal(size=n), "ties": g.poisson(3.0, n).astype(float),
+                        "cat": g.choice(list("abcd"), n), "pair": g.choice(["yes", "no"], n)})
+    cur = pd.DataFrame({"shift": g.normal(0.2, 1.1, size=n), "ties": g.poisson(3.1, n).astype(float),
+                        "cat": g.choice(list("abcde"), n, p=[0.3, 0.2, 0.2, 0.2, 0.1]),
+                        "pair": g.choice(["yes", "no"], n, p=[0.45, 0.55])})
+    ref.loc[ref.index[::37], "shift"] = np.nan
+    cur.loc[cur.index[::11], "shift"] = np.nan
+    return ref, cur
+
+
+@pytest.mark.parametrize("n", [800, 30_000])  # scipy's exact KS below 10,000 rows, asymptotic above
+@pytest.mark.parametrize("chosen", [("wasserstein", "js"), ("ks",), ("chi2", "psi"), ("psi", "js", "ks"),
+                                    ("wasserstein",), ("ks", "chi2", "psi", "wasserstein", "js")])
+def test_a_chosen_subset_of_statistics_gives_exactly_the_numbers_of_the_full_run(n, chosen):
+    ref, cur = drift_frames(n, seed=21)
+    full = drift_report(ref, cur)
+    part = drift_report(ref, cur, stats=chosen)
+    for col, whole in full["columns"].items():
+        res = part["columns"][col]
+        assert set(res) == set(whole)  # same shape: what was not computed is None
+        test = "ks" if whole["kind"] == "numeric" else "chi2"
+        for name, fields in FIELDS.items():
+            if name in ("ks", "chi2") and name != test:
+                continue
+            for field in fields:
+                if field not in whole:
+                    continue
+                if name in chosen:
+                    assert res[field] == whole[field] or (res[field] != res[field] and whole[field] != whole[field])
+                else:
+                    assert res[field] is None, (col, field)
+        for field in ALWAYS:
+            if field in whole:
+                assert res[field] == whole[field] or (
+                    isinstance(res[field], float) and math.isnan(res[field]) and math.isnan(whole[field])
+                )
+        assert res["test"] == (whole["test"] if test in chosen else None)
+    assert part.get("statistics", list(evidence.DRIFT_STATISTICS)) == [
+        s for s in ("ks", "chi2", "psi", "wasserstein", "js") if s in chosen
+    ]
+
+
+def test_the_default_report_is_every_statistic_and_unchanged_by_the_option():
+    ref, cur = drift_frames(20_000, seed=22)
+    default = evidence.drift(ref, cur)
+    explicit = evidence.drift(ref, cur, stats="ks,chi2,psi,wasserstein,js")
+    assert "statistics" not in default and "statistics" not in explicit
+    assert evidence.to_json(default) == evidence.to_json(explicit)
+    col = default["columns"]["shift"]
+    assert col["test"] == "ks_2samp" and col["ks_method"] == "asymp"
+    kept = stats.ks_2samp(ref["shift"].dropna(), cur["shift"].dropna())
+    assert (col["statistic"], col["p_value"]) == (kept.statistic, kept.pvalue)  # still scipy's, bit for bit
+    assert "(p = " in default["columns"]["cat"]["reasons"][0]
+
+
+def test_ks_is_not_computed_when_not_requested(monkeypatch):
+    import importlib
+
+    drift_module = importlib.import_module("aims.evidence.drift")  # the attribute is the drift() function
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("KS computed although not requested")
+
+    monkeypatch.setattr(drift_module, "_ks_sorted", refuse)
+    monkeypatch.setattr(drift_module, "_ks_asymptotic_p", refuse)
+    ref, cur = drift_frames(30_000, seed=23)
+    rep = drift_report(ref, cur, stats=["wasserstein", "js"])
+    assert rep["columns"]["shift"]["wasserstein_normed"] > 0.1
+    with pytest.raises(AssertionError, match="not requested"):
+        drift_report(ref, cur, stats=["ks"])
+
+
+def test_without_a_test_the_effect_sizes_decide_alone():
+    # The small-sample case above: an effect within sampling noise is not drift with the test...
+    r, x = rng(14).normal(size=20), rng(15).normal(size=20)
+    assert not numeric_drift(r, x)["drift"]
+    # ...but without a test the distance decides, as in Evidently; the reason says there was no test.
+    res = numeric_drift(r, x, stats=("wasserstein",))
+    assert res["test"] is None and res["p_value"] is None and res["drift"]
+    assert res["reasons"] == [f"wasserstein_normed {res['wasserstein_normed']:.4g} >= 0.1 (no test)"]
+    rep = drift_report({"a": r}, {"a": x}, stats="wasserstein")
+    assert "effect sizes alone" in rep["method"]["decision"] and "ks" in rep["method"]["statistics"]
+
+
+@pytest.mark.parametrize("bad,message", [
+    (["ks", "kolmogorov"], "unknown drift statistic.*'kolmogorov'.*choose from ks, chi2, psi, wasserstein, js"),
+    ("wasserstein,jensen_shannon", "unknown drift statistic.*'jensen_shannon'"),
+    ("", "no drift statistic chosen"),
+    ([], "no drift statistic chosen"),
+])
+def test_unknown_statistics_are_refused_with_the_valid_names(bad, message):
+    ref, cur = drift_frames(200, seed=24)
+    with pytest.raises(evidence.EvidenceInputError, match=message):
+        drift_report(ref, cur, stats=bad)
+    with pytest.raises(evidence.EvidenceInputError, match=message):
+        evidence.drift(ref, cur, stats=bad)
+    with pytest.raises(evidence.EvidenceInputError, match=message):
+        numeric_drift(ref["shift"], cur["shift"], stats=bad)
+
+
+def test_names_are_case_and_space_insensitive():
+    ref, cur = drift_frames(500, seed=25)
+    assert drift_report(ref, cur, stats=" Wasserstein , JS ")["statistics"] == ["wasserstein", "js"]
+
+
+def test_profiles_honour_the_chosen_statistics():
+    ref, cur = drift_frames(5_000, seed=26)
+    p_ref, p_cur = evidence.make_profile(ref), evidence.make_profile(cur)
+    full = evidence.drift(p_ref, p_cur)
+    part = evidence.drift(p_ref, p_cur, stats=("wasserstein", "js"))
+    assert part["statistics"] == ["wasserstein", "js"]
+    for col, whole in full["columns"].items():
+        res = part["columns"][col]
+        assert res["jensen_shannon"] == whole["jensen_shannon"]
+        assert res.get("wasserstein_normed") == whole.get("wasserstein_normed")
+        assert res["test"] is None and res["statistic"] is None and res["psi"] is None
+        assert res.get("ks_statistic_lower") is None

@@ -34,6 +34,7 @@ from .drift import (
     psi,
     wasserstein_distance,
 )
+from .drift import STATISTICS as DRIFT_STATISTICS
 from .fairness import (
     demographic_parity_difference,
     demographic_parity_ratio,
@@ -53,6 +54,7 @@ from .robustness import CategoryFlip, FeatureShuffle, GaussianNoise, MissingValu
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
+    "DRIFT_STATISTICS",
     "CategoryFlip",
     "DriftThresholds",
     "EvidenceInputError",

@@ -70,6 +70,9 @@ def add_drift_arguments(parser: argparse.ArgumentParser) -> None:
                         help="change a default threshold, e.g. psi=0.25 (see docs/evidence.md)")
     parser.add_argument("--column-threshold", action="append", default=[], metavar="COLUMN:NAME=VALUE",
                         help="change a threshold for one column, e.g. income:wasserstein_normed=0.2")
+    parser.add_argument("--stats", metavar="NAME,...",
+                        help="statistics to compute per column, comma-separated, from ks, chi2, psi, wasserstein, js "
+                        "(default: all); e.g. wasserstein,js skips the exact KS p-value and decides on the distances")
     parser.add_argument("--fail-on-drift", action="store_true", help="exit with status 3 when any column drifted")
     parser.add_argument("--format", choices=["json", "table", "html"], default="json", help="output format (default json)")
     parser.add_argument("-o", "--output", help="write the report to this file instead of standard output")
@@ -166,6 +169,7 @@ def run_drift(options: Mapping[str, Any]) -> str:
         score=options.get("score"),
         thresholds=_thresholds(options.get("threshold") or []),
         column_thresholds=_column_thresholds(options.get("column_threshold") or []),
+        stats=options.get("stats"),
     )
     text = _emit(render(doc, options.get("format") or "json"), options.get("output"))
     if options.get("fail_on_drift") and doc["n_drifted"]:

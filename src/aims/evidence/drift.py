@@ -57,6 +57,7 @@ from .io import (
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
+    "STATISTICS",
     "DriftThresholds",
     "KSResult",
     "categorical_drift",
@@ -67,10 +68,41 @@ __all__ = [
     "ks_2samp",
     "numeric_drift",
     "psi",
+    "select_statistics",
     "wasserstein_distance",
 ]
 
 MAX_EXACT_KS = 10_000  # scipy's MAX_AUTO_N: above it, method="auto" uses the asymptotic distribution
+
+#: The statistics a drift report can compute per column (all of them by default): ``ks`` is the
+#: numeric columns' test (Kolmogorov–Smirnov statistic and exact p-value), ``chi2`` the categorical
+#: columns' test (chi-square homogeneity), ``psi``, ``wasserstein`` (raw and normed; numeric only)
+#: and ``js`` (Jensen–Shannon distance). The missing-share, out-of-range and unseen-category
+#: signals are counts and are always computed.
+STATISTICS: tuple[str, ...] = ("ks", "chi2", "psi", "wasserstein", "js")
+_ALL_STATISTICS = frozenset(STATISTICS)
+
+
+def select_statistics(chosen: str | Sequence[str] | None) -> frozenset[str]:
+    """The set of statistics to compute: ``None`` means all of :data:`STATISTICS`.
+
+    ``chosen`` is a sequence of names or one comma-separated string (``"wasserstein,js"``); names
+    are case-insensitive. Unknown names and an empty choice are errors that list the valid names.
+    """
+    if chosen is None:
+        return _ALL_STATISTICS
+    if isinstance(chosen, str):
+        chosen = chosen.split(",")
+    names = [str(name).strip().lower() for name in chosen]
+    names = [name for name in names if name]
+    unknown = sorted(set(names) - _ALL_STATISTICS, key=names.index)
+    if unknown:
+        raise EvidenceInputError(
+            f"unknown drift statistic(s): {', '.join(repr(u) for u in unknown)}; choose from {', '.join(STATISTICS)}"
+        )
+    if not names:
+        raise EvidenceInputError(f"no drift statistic chosen; choose one or more of {', '.join(STATISTICS)}")
+    return frozenset(names)
 
 
 @dataclass(frozen=True)
@@ -319,7 +351,10 @@ def decide(result: Mapping[str, Any], thresholds: DriftThresholds) -> tuple[bool
     """Apply the drift rule to one column's measurements; returns the decision and its reasons."""
     reasons: list[str] = []
     p = result.get("p_value")
-    significant = p is not None and not math.isnan(p) and p < thresholds.alpha
+    # A column whose test was not requested (``test`` is None) is decided on effect sizes alone, as
+    # Evidently and NannyML decide on distances; otherwise the test must be significant as well.
+    tested = result.get("test") is not None
+    significant = not tested or (p is not None and not math.isnan(p) and p < thresholds.alpha)
     if result.get("kind") == "numeric":
         effects = [("wasserstein_normed", thresholds.wasserstein_normed), ("psi", thresholds.psi)]
     else:
@@ -332,7 +367,7 @@ def decide(result: Mapping[str, Any], thresholds: DriftThresholds) -> tuple[bool
         for name, limit in effects:
             value = result.get(name)
             if value is not None and not math.isnan(value) and value >= limit:
-                reasons.append(f"{name} {value:.4g} >= {limit:g} (p = {p:.3g})")
+                reasons.append(f"{name} {value:.4g} >= {limit:g} " + (f"(p = {p:.3g})" if tested else "(no test)"))
     oor, p_oor = result.get("out_of_range_share"), result.get("out_of_range_p_value")
     if oor is not None and p_oor is not None and oor >= thresholds.out_of_range_share and p_oor < thresholds.alpha:
         reasons.append(f"out_of_range_share {oor:.4g} >= {thresholds.out_of_range_share:g} (p = {p_oor:.3g})")
@@ -355,15 +390,26 @@ def decide(result: Mapping[str, Any], thresholds: DriftThresholds) -> tuple[bool
 # one column
 # ------------------------------------------------------------------------------------------------
 def numeric_drift(
-    reference: Any, current: Any, *, thresholds: DriftThresholds = DEFAULT_THRESHOLDS, name: str = "column"
+    reference: Any,
+    current: Any,
+    *,
+    thresholds: DriftThresholds = DEFAULT_THRESHOLDS,
+    name: str = "column",
+    stats: str | Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """KS test, PSI, Jensen–Shannon, Wasserstein, out-of-range and missing shares, and the decision."""
+    """KS test, PSI, Jensen–Shannon, Wasserstein, out-of-range and missing shares, and the decision.
+
+    ``stats`` chooses the statistics (:data:`STATISTICS`, all by default); the others are not
+    computed and are ``None`` in the result. Without ``ks`` there is no test (``test`` is ``None``)
+    and the decision rests on the effect sizes alone.
+    """
+    chosen = select_statistics(stats)
     rs, miss_r, inf_r, bad_r = _finite_sorted(reference, name)
     xs, miss_c, inf_c, bad_c = _finite_sorted(current, name)
     n_r, n_c = rs.size + miss_r + inf_r, xs.size + miss_c + inf_c
     out: dict[str, Any] = {
         "kind": "numeric",
-        "test": "ks_2samp",
+        "test": "ks_2samp" if "ks" in chosen else None,
         "statistic": None,
         "p_value": None,
         "ks_method": None,
@@ -381,32 +427,44 @@ def numeric_drift(
     # Type violations are counted as missing for the missing-share signal: the value is unusable.
     out.update(_missing_change(miss_r, n_r, miss_c, n_c))
     if rs.size and xs.size:
-        values, diff = _merged_cdf_differences(rs, xs)
-        ks = _ks_sorted(rs, xs, diff)
-        w = float(np.sum(np.abs(diff[:-1]) * np.diff(values)))
-        edges = quantile_edges(rs, thresholds.psi_bins)
-        cr, cc = _bin_counts(rs, edges), _bin_counts(xs, edges)
+        values = diff = None
+        if "wasserstein" in chosen or ("ks" in chosen and max(rs.size, xs.size) > MAX_EXACT_KS):
+            values, diff = _merged_cdf_differences(rs, xs)
+        if "ks" in chosen:
+            ks = _ks_sorted(rs, xs, diff)
+            out.update(statistic=ks.statistic, p_value=ks.pvalue, ks_method=ks.method)
+        binned = "psi" in chosen or "js" in chosen
+        if binned:
+            edges = quantile_edges(rs, thresholds.psi_bins)
+            cr, cc = _bin_counts(rs, edges), _bin_counts(xs, edges)
+            if "psi" in chosen:
+                out["psi"] = psi(cr, cc, floor=thresholds.psi_floor)
+            if "js" in chosen:
+                out["jensen_shannon"] = jensen_shannon_distance(cr, cc)
+        if "wasserstein" in chosen:
+            w = float(np.sum(np.abs(diff[:-1]) * np.diff(values)))
+            out.update(wasserstein=w, wasserstein_normed=w / max(float(rs.std()), 0.001))
         out.update(
-            statistic=ks.statistic,
-            p_value=ks.pvalue,
-            ks_method=ks.method,
-            psi=psi(cr, cc, floor=thresholds.psi_floor),
-            jensen_shannon=jensen_shannon_distance(cr, cc),
-            wasserstein=w,
-            wasserstein_normed=w / max(float(rs.std()), 0.001),
             **_out_of_range(rs, xs),
             reference_min=float(rs[0]),
             reference_max=float(rs[-1]),
-            bins=len(edges) + 1,
+            bins=len(edges) + 1 if binned else None,
         )
     out["drift"], out["reasons"] = decide(out, thresholds)
     return out
 
 
 def categorical_drift(
-    reference: Any, current: Any, *, thresholds: DriftThresholds = DEFAULT_THRESHOLDS, name: str = "column"
+    reference: Any,
+    current: Any,
+    *,
+    thresholds: DriftThresholds = DEFAULT_THRESHOLDS,
+    name: str = "column",
+    stats: str | Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """Chi-square homogeneity test, PSI, Jensen–Shannon, unseen categories, missing shares, decision."""
+    """Chi-square homogeneity test, PSI, Jensen–Shannon, unseen categories, missing shares, decision.
+
+    ``stats`` as in :func:`numeric_drift` (``chi2`` is this kind's test)."""
     rc = reference if isinstance(reference, Categorical) else to_categorical(reference)
     cc = current if isinstance(current, Categorical) else to_categorical(current)
     codes_r, codes_c, categories = unify(rc, cc)
@@ -414,7 +472,7 @@ def categorical_drift(
     counts_r = np.bincount(codes_r[codes_r >= 0], minlength=k).astype(np.int64)
     counts_c = np.bincount(codes_c[codes_c >= 0], minlength=k).astype(np.int64)
     return categorical_drift_from_counts(
-        categories, counts_r, counts_c, rc.n_missing, cc.n_missing, thresholds=thresholds
+        categories, counts_r, counts_c, rc.n_missing, cc.n_missing, thresholds=thresholds, stats=stats
     )
 
 
@@ -426,14 +484,16 @@ def categorical_drift_from_counts(
     missing_c: int,
     *,
     thresholds: DriftThresholds = DEFAULT_THRESHOLDS,
+    stats: str | Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The categorical drift measurements from category counts (shared with profiles)."""
+    chosen = select_statistics(stats)
     counts_r = np.asarray(counts_r, dtype=np.int64)
     counts_c = np.asarray(counts_c, dtype=np.int64)
     n_r, n_c = int(counts_r.sum()) + missing_r, int(counts_c.sum()) + missing_c
     out: dict[str, Any] = {
         "kind": "categorical",
-        "test": "chi2_contingency",
+        "test": "chi2_contingency" if "chi2" in chosen else None,
         "statistic": None,
         "p_value": None,
         "dof": None,
@@ -447,17 +507,19 @@ def categorical_drift_from_counts(
     }
     out.update(_missing_change(missing_r, n_r, missing_c, n_c))
     if counts_r.sum() and counts_c.sum():
-        chi = chi2_homogeneity(counts_r, counts_c)
+        if "chi2" in chosen:
+            chi = chi2_homogeneity(counts_r, counts_c)
+            out.update(
+                statistic=chi["statistic"], p_value=chi["p_value"], dof=chi["dof"], yates_correction=chi["yates_correction"]
+            )
+        if "psi" in chosen:
+            out["psi"] = psi(counts_r, counts_c, floor=thresholds.psi_floor)
+        if "js" in chosen:
+            out["jensen_shannon"] = jensen_shannon_distance(counts_r, counts_c)
         unseen = np.flatnonzero((counts_r == 0) & (counts_c > 0))
         # The most frequent unseen categories first; 20 are enough to recognise the problem.
         unseen = unseen[np.argsort(-counts_c[unseen], kind="stable")]
         out.update(
-            statistic=chi["statistic"],
-            p_value=chi["p_value"],
-            dof=chi["dof"],
-            yates_correction=chi["yates_correction"],
-            psi=psi(counts_r, counts_c, floor=thresholds.psi_floor),
-            jensen_shannon=jensen_shannon_distance(counts_r, counts_c),
             unseen_share=float(counts_c[unseen].sum()) / float(counts_c.sum()),
             unseen_categories=[_plain(categories[i]) for i in unseen[:20]],
             n_categories=int(np.count_nonzero((counts_r + counts_c) > 0)),
@@ -490,11 +552,25 @@ METHOD = {
 
 
 def _one_column(
-    name: str, kind: str, reference: Any, current: Any, thresholds: DriftThresholds
+    name: str, kind: str, reference: Any, current: Any, thresholds: DriftThresholds, stats: frozenset[str]
 ) -> dict[str, Any]:
     if kind == "numeric":
-        return numeric_drift(reference, current, thresholds=thresholds, name=name)
-    return categorical_drift(reference, current, thresholds=thresholds, name=name)
+        return numeric_drift(reference, current, thresholds=thresholds, name=name, stats=stats)
+    return categorical_drift(reference, current, thresholds=thresholds, name=name, stats=stats)
+
+
+def method_for(stats: frozenset[str]) -> dict[str, str]:
+    """The report's ``method`` block, saying which statistics were left out when not all were computed."""
+    if stats == _ALL_STATISTICS:
+        return METHOD
+    left_out = [s for s in STATISTICS if s not in stats]
+    return {
+        **METHOD,
+        "statistics": f"computed: {', '.join(s for s in STATISTICS if s in stats)}; not computed (null): "
+        f"{', '.join(left_out)}; missing, out-of-range and unseen shares always",
+        "decision": METHOD["decision"] + "; a column whose test was not computed is decided on the effect "
+        "sizes alone",
+    }
 
 
 def drift_report(
@@ -510,6 +586,7 @@ def drift_report(
     thresholds: DriftThresholds | None = None,
     column_thresholds: Mapping[str, Mapping[str, Any]] | None = None,
     threads: int | None = None,
+    stats: str | Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Drift of every feature column, and of the label (``target``) and the model output.
 
@@ -519,7 +596,12 @@ def drift_report(
     categorical) unless listed in ``categorical`` or ``numeric``; the target and an integer or
     string prediction are categorical, a score is numeric. Columns are processed in parallel
     threads (numpy's sorts release the GIL).
+
+    ``stats`` chooses the statistics computed per column (:data:`STATISTICS`; all by default, e.g.
+    ``stats=("wasserstein", "js")`` for the distances alone, without the KS p-value); the report then
+    lists them in ``statistics`` and the others are ``null``.
     """
+    chosen = select_statistics(stats)
     thresholds = thresholds or DEFAULT_THRESHOLDS
     column_thresholds = dict(column_thresholds or {})
     ref_names, cur_names = list_columns(reference), list_columns(current)
@@ -557,14 +639,14 @@ def drift_report(
     workers = threads or min(os.cpu_count() or 1, max(len(wanted), 1))
     if workers > 1 and len(wanted) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {c: pool.submit(_one_column, c, kinds[c], ref[c], cur[c], limits(c)) for c in wanted}
+            futures = {c: pool.submit(_one_column, c, kinds[c], ref[c], cur[c], limits(c), chosen) for c in wanted}
             results = {c: f.result() for c, f in futures.items()}
     else:
-        results = {c: _one_column(c, kinds[c], ref[c], cur[c], limits(c)) for c in wanted}
+        results = {c: _one_column(c, kinds[c], ref[c], cur[c], limits(c), chosen) for c in wanted}
     features = {c: results[c] for c in columns}
     drifted = [c for c, r in features.items() if r["drift"]]
     share = len(drifted) / len(features) if features else math.nan
-    return {
+    doc = {
         "kind": "drift",
         "n_reference": ref.n_rows,
         "n_current": cur.n_rows,
@@ -580,8 +662,11 @@ def drift_report(
         "columns_only_in_current": [c for c in cur_names if c not in set(ref_names)],
         "thresholds": asdict(thresholds),
         "column_thresholds": column_thresholds,
-        "method": METHOD,
+        "method": method_for(chosen),
     }
+    if chosen != _ALL_STATISTICS:
+        doc["statistics"] = [s for s in STATISTICS if s in chosen]
+    return doc
 
 
 def _is_float(values: Any) -> bool:

@@ -815,14 +815,24 @@ def _accuracy_only(report: dict[str, Any]) -> None:
 
 
 def numeric_drift_from_profiles(
-    ref: NumericProfile, cur: NumericProfile, *, thresholds: DriftThresholds = DEFAULT_THRESHOLDS
+    ref: NumericProfile,
+    cur: NumericProfile,
+    *,
+    thresholds: DriftThresholds = DEFAULT_THRESHOLDS,
+    stats: str | Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """Numeric drift from two profiles (approximate where stated; see the module docstring)."""
-    from .drift import _missing_change
+    """Numeric drift from two profiles (approximate where stated; see the module docstring).
 
+    ``stats`` as in :func:`aims.evidence.drift.numeric_drift`; ``ks`` stands for this kind's test
+    (here chi-square on the decile bins, with the KS statistic's bounds)."""
+    from .drift import _missing_change, select_statistics
+
+    chosen = select_statistics(stats)
     out: dict[str, Any] = {
         "kind": "numeric",
-        "test": "chi2_contingency on reference-decile bins (from profiles; exact KS needs raw data)",
+        "test": "chi2_contingency on reference-decile bins (from profiles; exact KS needs raw data)"
+        if "ks" in chosen
+        else None,
         "statistic": None,
         "p_value": None,
         "psi": None,
@@ -854,22 +864,27 @@ def numeric_drift_from_profiles(
         cut = cut[cut < len(r) - 1]
         bins_r = np.add.reduceat(r, np.concatenate([[0], cut + 1])) if r.size else r
         bins_c = np.add.reduceat(c, np.concatenate([[0], cut + 1])) if c.size else c
-        chi = chi2_homogeneity(bins_r, bins_c)
         # Buckets wholly outside the reference range: a lower bound of the out-of-range count.
         outside = int(c[(grid.upper < ref.minimum) | (grid.lower > ref.maximum)].sum())
         from scipy.special import bdtrc
 
         p0 = min(2.0 / (ref.count + 1), 1.0)
+        if "ks" in chosen:
+            chi = chi2_homogeneity(bins_r, bins_c)
+            out.update(
+                statistic=chi["statistic"],
+                p_value=chi["p_value"],
+                dof=chi["dof"],
+                ks_statistic_lower=ks_low,
+                ks_statistic_upper=ks_high,
+            )
+        if "psi" in chosen:
+            out["psi"] = psi(bins_r, bins_c, floor=thresholds.psi_floor)
+        if "js" in chosen:
+            out["jensen_shannon"] = jensen_shannon_distance(bins_r, bins_c)
+        if "wasserstein" in chosen:
+            out.update(wasserstein=w, wasserstein_normed=w / max(ref.std, 0.001))
         out.update(
-            statistic=chi["statistic"],
-            p_value=chi["p_value"],
-            dof=chi["dof"],
-            psi=psi(bins_r, bins_c, floor=thresholds.psi_floor),
-            jensen_shannon=jensen_shannon_distance(bins_r, bins_c),
-            wasserstein=w,
-            wasserstein_normed=w / max(ref.std, 0.001),
-            ks_statistic_lower=ks_low,
-            ks_statistic_upper=ks_high,
             out_of_range_share=outside / cur.count,
             out_of_range_p_value=float(bdtrc(outside - 1, cur.count, p0)) if outside else 1.0,
             reference_min=ref.minimum,
@@ -890,10 +905,12 @@ def drift_from_profiles(
     target: str | None = None,
     prediction: str | None = None,
     score: str | None = None,
+    stats: str | Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The drift report of :func:`aims.evidence.drift.drift_report`, from two profiles."""
-    from .drift import METHOD
+    from .drift import STATISTICS, method_for, select_statistics
 
+    chosen = select_statistics(stats)
     thresholds = thresholds or DEFAULT_THRESHOLDS
     column_thresholds = dict(column_thresholds or {})
     roles = [c for c in (target, prediction, score) if c]
@@ -911,17 +928,18 @@ def drift_from_profiles(
         if r.kind != c.kind:
             raise EvidenceInputError(f"column {name!r} is {r.kind} in the reference profile but {c.kind} in the current one")
         if isinstance(r, NumericProfile) and isinstance(c, NumericProfile):
-            results[name] = numeric_drift_from_profiles(r, c, thresholds=limits)
+            results[name] = numeric_drift_from_profiles(r, c, thresholds=limits, stats=chosen)
         elif isinstance(r, CategoricalProfile) and isinstance(c, CategoricalProfile):
             cats = sorted(set(r.counts) | set(c.counts), key=_sort_key)
             results[name] = categorical_drift_from_counts(
                 cats, np.array([r.counts.get(k, 0) for k in cats], np.int64),
                 np.array([c.counts.get(k, 0) for k in cats], np.int64), r.missing, c.missing, thresholds=limits,
+                stats=chosen,
             )
     features = {c: results[c] for c in columns}
     drifted = [c for c, res in features.items() if res["drift"]]
     share = len(drifted) / len(features) if features else math.nan
-    return {
+    doc = {
         "kind": "drift",
         "source": "profiles",
         "n_reference": reference.n_rows,
@@ -938,7 +956,10 @@ def drift_from_profiles(
         "columns_only_in_current": [c for c in current.columns if c not in reference.columns],
         "thresholds": {k: getattr(thresholds, k) for k in thresholds.__dataclass_fields__},
         "column_thresholds": column_thresholds,
-        "method": {**METHOD, "profiles": "numeric columns from fixed-edge logarithmic histograms (relative "
+        "method": {**method_for(chosen), "profiles": "numeric columns from fixed-edge logarithmic histograms (relative "
                    f"accuracy {reference.relative_accuracy}); KS statistic given as bounds, test is chi-square on "
                    "decile bins snapped to bucket edges; categorical columns exact"},
     }
+    if len(chosen) < len(STATISTICS):
+        doc["statistics"] = [s for s in STATISTICS if s in chosen]
+    return doc

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .drift import DriftThresholds, drift_report
+from .drift import DriftThresholds, drift_report, select_statistics
 from .fairness import (
     DEFAULT_MIN_GROUP_SIZE,
     FOUR_FIFTHS,
@@ -205,8 +205,13 @@ def drift(
     thresholds: DriftThresholds | Mapping[str, Any] | None = None,
     column_thresholds: Mapping[str, Mapping[str, Any]] | None = None,
     threads: int | None = None,
+    stats: str | Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Per-column drift of ``current`` against ``reference`` (data or profiles), with decisions.
+
+    ``stats`` chooses the statistics computed per column (``ks``, ``chi2``, ``psi``,
+    ``wasserstein``, ``js``; all by default), e.g. ``stats=("wasserstein", "js")`` to skip the
+    exact KS p-value on large data; see :func:`aims.evidence.drift.drift_report`.
 
     Raw data on both sides gives exact tests; when either side is a profile, the other side is
     profiled with the same relative accuracy and the numeric measures are the profile ones
@@ -214,16 +219,18 @@ def drift(
     """
     if isinstance(thresholds, Mapping):
         thresholds = DriftThresholds().updated(**thresholds)
+    if stats is not None:
+        stats = select_statistics(stats)  # unknown names fail before any data is read
     if is_profile_source(reference) or is_profile_source(current):
         ref_p = _as_profile(reference, None, categorical, numeric)
         cur_p = _as_profile(current, ref_p, categorical, numeric)
         doc = drift_from_profiles(ref_p, cur_p, columns=columns, thresholds=thresholds,
                                   column_thresholds=column_thresholds, target=target, prediction=prediction,
-                                  score=score)
+                                  score=score, stats=stats)
     else:
         doc = drift_report(reference, current, columns=columns, categorical=categorical, numeric=numeric,
                            target=target, prediction=prediction, score=score, thresholds=thresholds,
-                           column_thresholds=column_thresholds, threads=threads)
+                           column_thresholds=column_thresholds, threads=threads, stats=stats)
         doc["source"] = "data"
     doc["version"] = REPORT_VERSION
     return doc
