@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Evidently's data-drift report against aims.evidence's drift, side by side in one run, on the same
-# seeded data (the anchors' reference and drifted current sets: 20 numeric + 5 categorical columns).
+# seeded data (the anchors' reference and drifted current sets: 20 numeric + 5 categorical columns):
+# aims_drift (the full AIMS report), aims_same_work (only what Evidently computes, with its
+# thresholds) and evidently_drift.
 #
 # Evidently needs pandas<3, which the project's environment cannot have (it has pandas 3), so this
 # script makes a separate virtual environment for it (once) and runs Evidently's task there; the
@@ -34,5 +36,5 @@ export BENCH_RESULTS=${BENCH_RESULTS:-$ROOT/var/bench/evidently-compare.jsonl}
 export EVIDENTLY_PYTHON="$VENV/bin/python"
 mkdir -p "$(dirname "$BENCH_RESULTS")"
 
-"$PY" benchmarks/evidence/bench_evidence.py run --n "$N" --repeats "$REPEATS" --tasks aims_drift evidently_drift
+"$PY" benchmarks/evidence/bench_evidence.py run --n "$N" --repeats "$REPEATS" --tasks aims_drift aims_same_work evidently_drift
 "$PY" benchmarks/evidence/bench_evidence.py report

@@ -31,6 +31,10 @@ significant (p < ``alpha`` = 0.05) *and* an effect size reaches its threshold: f
 tests of their own: values outside the reference's range (share ≥ 0.001, tested against the
 distribution-free null rate ``2/(n+1)``) and a change of the missing share by ≥ 0.01 (2 × 2
 chi-square test). Every threshold can be changed globally or per column (:class:`DriftThresholds`).
+
+**Choosing the statistics.** ``stats`` (:data:`STATISTICS`: ``ks``, ``chi2``, ``psi``,
+``wasserstein``, ``js``; all by default) limits what is computed; what is left out is not computed
+and is ``None``. Without a column's test, its effect sizes decide alone (as Evidently decides).
 """
 
 from __future__ import annotations
