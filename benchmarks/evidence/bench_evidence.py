@@ -70,9 +70,9 @@ def gen_scored(n: int, path: Path) -> None:
 
     rng = np.random.default_rng(20261127)
     sex = rng.choice(["female", "male"], n, p=[0.45, 0.55])
-    age = rng.choice(["18-25", "26-40", "41-60", "60+"], n, p=[.2, .4, .3, .1])
+    age = rng.choice(["18-25", "26-40", "41-60", "60+"], n, p=[0.2, 0.4, 0.3, 0.1])
     x = rng.normal(size=(n, 5))
-    z = x @ np.array([.8, -.5, .3, .2, .1]) + 0.3 * (sex == "male") - 0.2 * (age == "60+")
+    z = x @ np.array([0.8, -0.5, 0.3, 0.2, 0.1]) + 0.3 * (sex == "male") - 0.2 * (age == "60+")
     y = (z + rng.normal(scale=1.0, size=n) > 0).astype(int)
     score = 1 / (1 + np.exp(-z))
     pred = (score > 0.5).astype(int)
@@ -124,7 +124,11 @@ def _make_frame(n: int, rng, drift: bool):  # noqa: ANN001 - the anchors' genera
         codes = rng.choice(len(levels), size=size, p=p)
         return np.asarray(levels, dtype=object)[codes]
 
-    cols["cat_0"] = cat(["N", "S", "E", "W", "C"], [0.25, 0.25, 0.2, 0.2, 0.1] if not drift else [0.15, 0.30, 0.2, 0.2, 0.15], n)
+    cols["cat_0"] = cat(
+        ["N", "S", "E", "W", "C"],
+        [0.25, 0.25, 0.2, 0.2, 0.1] if not drift else [0.15, 0.30, 0.2, 0.2, 0.15],
+        n,
+    )
     cols["cat_1"] = cat(["web", "app", "store"], [0.5, 0.3, 0.2], n)
     c2 = cat([f"prod_{k}" for k in range(10)], list(np.full(10, 0.1)), n)
     c2[rng.random(n) < 0.01] = None
@@ -139,8 +143,15 @@ def _make_frame(n: int, rng, drift: bool):  # noqa: ANN001 - the anchors' genera
     cols["cat_4"] = cat(states, list(w), n)
     cols["sex"] = np.asarray(["F", "M"], dtype=object)[sex]
     cols["age_band"] = np.asarray(AGE_LEVELS, dtype=object)[age]
-    lin = (0.9 * z[:, 0] - 0.5 * z[:, 1] + 0.4 * (np.log(cols["num_02"]) - 10.0) + 0.3 * (cols["cat_3"] == "yes")
-           + np.array([0.0, 0.25])[sex] + np.array([0.1, 0.3, 0.0, -0.4])[age] - 0.3)
+    lin = (
+        0.9 * z[:, 0]
+        - 0.5 * z[:, 1]
+        + 0.4 * (np.log(cols["num_02"]) - 10.0)
+        + 0.3 * (cols["cat_3"] == "yes")
+        + np.array([0.0, 0.25])[sex]
+        + np.array([0.1, 0.3, 0.0, -0.4])[age]
+        - 0.3
+    )
     p_true = 1.0 / (1.0 + np.exp(-(lin + 0.8 * rng.standard_normal(n))))
     cols["y_true"] = (rng.random(n) < p_true).astype(np.int64)
     score_logit = 0.85 * lin + np.array([0.0, 0.15])[sex] + 0.6 * rng.standard_normal(n)
@@ -150,7 +161,11 @@ def _make_frame(n: int, rng, drift: bool):  # noqa: ANN001 - the anchors' genera
 
 
 def paths(n: int) -> dict[str, Path]:
-    return {"scored": DATA / f"scored_{n}.parquet", "ref": DATA / f"ref_{n}.parquet", "cur": DATA / f"cur_{n}.parquet"}
+    return {
+        "scored": DATA / f"scored_{n}.parquet",
+        "ref": DATA / f"ref_{n}.parquet",
+        "cur": DATA / f"cur_{n}.parquet",
+    }
 
 
 def cmd_gen(n: int) -> None:
@@ -207,7 +222,10 @@ def run_aims_evaluate(df) -> dict:  # noqa: ANN001
     from aims.evidence import evaluate
 
     doc = evaluate(df, target="y", prediction="pred", score="score", sensitive=["sex", "age_band"])
-    return {"dpd_sex": doc["fairness"]["sex"]["demographic_parity_difference"], "auc": doc["performance"]["roc_auc"]}
+    return {
+        "dpd_sex": doc["fairness"]["sex"]["demographic_parity_difference"],
+        "auc": doc["performance"]["roc_auc"],
+    }
 
 
 def run_fairlearn_evaluate(df) -> dict:  # noqa: ANN001
@@ -223,12 +241,22 @@ def run_fairlearn_evaluate(df) -> dict:  # noqa: ANN001
     from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score, roc_auc_score
 
     y, p = df.y, df.pred
-    perf = [f(y, p) for f in (accuracy_score, precision_score, recall_score, f1_score)] + [roc_auc_score(y, df.score)]
+    perf = [f(y, p) for f in (accuracy_score, precision_score, recall_score, f1_score)] + [
+        roc_auc_score(y, df.score)
+    ]
     out = {"auc": perf[-1]}
     for a in ("sex", "age_band"):
-        frame = MetricFrame(metrics={"accuracy": accuracy_score, "selection_rate": selection_rate,
-                                     "tpr": true_positive_rate, "fpr": false_positive_rate},
-                            y_true=y, y_pred=p, sensitive_features=df[a])
+        frame = MetricFrame(
+            metrics={
+                "accuracy": accuracy_score,
+                "selection_rate": selection_rate,
+                "tpr": true_positive_rate,
+                "fpr": false_positive_rate,
+            },
+            y_true=y,
+            y_pred=p,
+            sensitive_features=df[a],
+        )
         out[f"groups_{a}"] = len(frame.by_group)
         out[f"dpd_{a}"] = demographic_parity_difference(y, p, sensitive_features=df[a])
         equalized_odds_difference(y, p, sensitive_features=df[a])
@@ -241,7 +269,10 @@ def run_aims_all(data) -> dict:  # noqa: ANN001
     ref, cur = data
     doc = evaluate(cur, target="y_true", prediction="y_pred", score="y_score", sensitive=["sex", "age_band"])
     d = drift(ref, cur, columns=NUM + CAT)
-    return {"dpd": doc["fairness"]["sex|age_band"]["demographic_parity_difference"], "drifted": d["drifted_columns"]}
+    return {
+        "dpd": doc["fairness"]["sex|age_band"]["demographic_parity_difference"],
+        "drifted": d["drifted_columns"],
+    }
 
 
 def run_aims_drift(data) -> dict:  # noqa: ANN001
@@ -273,8 +304,13 @@ def run_aims_same_work(data) -> dict:  # noqa: ANN001
     """
     from aims.evidence import drift
 
-    limits = {"wasserstein_normed": EVIDENTLY_THRESHOLD, "jensen_shannon": EVIDENTLY_THRESHOLD / math.sqrt(math.log(2)),
-              "out_of_range_share": math.inf, "unseen_share": math.inf, "missing_share_change": math.inf}
+    limits = {
+        "wasserstein_normed": EVIDENTLY_THRESHOLD,
+        "jensen_shannon": EVIDENTLY_THRESHOLD / math.sqrt(math.log(2)),
+        "out_of_range_share": math.inf,
+        "unseen_share": math.inf,
+        "missing_share_change": math.inf,
+    }
     d = drift(*data, columns=NUM + CAT, stats=("wasserstein", "js"), thresholds=limits)
     cols = d["columns"]
     w = {c: cols[c]["wasserstein_normed"] for c in NUM}
@@ -334,11 +370,18 @@ def run_fairlearn_all(data) -> dict:  # noqa: ANN001
 
     _, cur = data
     y, p = cur["y_true"], cur["y_pred"]
-    metrics = {"count": count, "accuracy": accuracy_score, "selection_rate": selection_rate,
-               "tpr": true_positive_rate, "fpr": false_positive_rate}
+    metrics = {
+        "count": count,
+        "accuracy": accuracy_score,
+        "selection_rate": selection_rate,
+        "tpr": true_positive_rate,
+        "fpr": false_positive_rate,
+    }
     out = {}
     for a in ("sex", "age_band"):
-        out[f"groups_{a}"] = len(MetricFrame(metrics=metrics, y_true=y, y_pred=p, sensitive_features=cur[a]).by_group)
+        out[f"groups_{a}"] = len(
+            MetricFrame(metrics=metrics, y_true=y, y_pred=p, sensitive_features=cur[a]).by_group
+        )
         out[f"dpd_{a}"] = demographic_parity_difference(y, p, sensitive_features=cur[a])
         out[f"eod_{a}"] = equalized_odds_difference(y, p, sensitive_features=cur[a])
     return out
@@ -356,10 +399,16 @@ def run_numpy_all(data) -> dict:  # noqa: ANN001
     s = cur["y_score"].to_numpy(np.float64)
     tn, fp, fn, tp = np.bincount(y * 2 + p, minlength=4).tolist()
     pos, neg = np.sort(s[y == 1]), np.sort(s[y == 0])
-    auc = (np.searchsorted(neg, pos, "left").sum() + np.searchsorted(neg, pos, "right").sum()) / (2 * pos.size * neg.size)
+    auc = (np.searchsorted(neg, pos, "left").sum() + np.searchsorted(neg, pos, "right").sum()) / (
+        2 * pos.size * neg.size
+    )
     c1, _ = pd.factorize(cur["sex"], sort=True)
     c2, u2 = pd.factorize(cur["age_band"], sort=True)
-    cm = np.bincount((c1 * len(u2) + c2) * 4 + y * 2 + p, minlength=2 * len(u2) * 4).reshape(-1, 4).astype(float)
+    cm = (
+        np.bincount((c1 * len(u2) + c2) * 4 + y * 2 + p, minlength=2 * len(u2) * 4)
+        .reshape(-1, 4)
+        .astype(float)
+    )
     sr = (cm[:, 1] + cm[:, 3]) / cm.sum(axis=1)
     out = {"auc": auc, "dpd": sr.max() - sr.min(), "acc": (tp + tn) / len(y)}
     for c in NUM:
@@ -377,7 +426,7 @@ def run_numpy_all(data) -> dict:  # noqa: ANN001
     for c in CAT:
         codes, uniq = pd.factorize(pd.concat([ref[c], cur[c]], ignore_index=True))
         rc = np.bincount(codes[: len(ref)][codes[: len(ref)] >= 0], minlength=len(uniq))
-        cc = np.bincount(codes[len(ref):][codes[len(ref):] >= 0], minlength=len(uniq))
+        cc = np.bincount(codes[len(ref) :][codes[len(ref) :] >= 0], minlength=len(uniq))
         out[c] = float(stats.chi2_contingency(np.vstack([rc, cc])).statistic)
     return out
 
@@ -438,10 +487,19 @@ def cmd_task(name: str, n: int) -> None:
     t3 = time.perf_counter()
     c3 = time.process_time()
     after = _status()
-    rec = {"task": name, "n": n, "load_s": t1 - t0, "compute_s": t3 - t2, "compute_cpu_s": c3 - c2,
-           "compute_peak_delta_mb": (after["VmHWM"] - before["VmRSS"]) / 1024 if reset else None,
-           "check": {k: v for k, v in out.items()
-                     if not isinstance(v, list) or k in ("drifted_columns", "evidently_rule_drifted", "statistics")}}
+    rec = {
+        "task": name,
+        "n": n,
+        "load_s": t1 - t0,
+        "compute_s": t3 - t2,
+        "compute_cpu_s": c3 - c2,
+        "compute_peak_delta_mb": (after["VmHWM"] - before["VmRSS"]) / 1024 if reset else None,
+        "check": {
+            k: v
+            for k, v in out.items()
+            if not isinstance(v, list) or k in ("drifted_columns", "evidently_rule_drifted", "statistics")
+        },
+    }
     print("RESULT " + json.dumps(rec, default=float), flush=True)
 
 
@@ -449,11 +507,30 @@ def _cli(name: str, n: int) -> float:
     """Wall time of one process, as the acceptance check measures it."""
     p = paths(n)["scored"]
     if name == "cli_aims":
-        cmd = [sys.executable, "-m", "aims", "evaluate", str(p), "--target", "y", "--prediction", "pred", "--score",
-               "score", "--sensitive", "sex", "--sensitive", "age_band", "--format", "json"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "aims",
+            "evaluate",
+            str(p),
+            "--target",
+            "y",
+            "--prediction",
+            "pred",
+            "--score",
+            "score",
+            "--sensitive",
+            "sex",
+            "--sensitive",
+            "age_band",
+            "--format",
+            "json",
+        ]
     else:
-        code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); import bench_evidence as b, pandas as pd; "
-                f"b.run_fairlearn_evaluate(pd.read_parquet({str(p)!r}))")
+        code = (
+            f"import sys; sys.path.insert(0, {str(HERE)!r}); import bench_evidence as b, pandas as pd; "
+            f"b.run_fairlearn_evaluate(pd.read_parquet({str(p)!r}))"
+        )
         cmd = [sys.executable, "-c", code]
     t = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
@@ -471,12 +548,18 @@ def cmd_run(n: int, repeats: int, tasks: list[str]) -> None:
                     if task.startswith("evidently"):
                         python = os.environ.get("EVIDENTLY_PYTHON", "")
                         if not python:
-                            print("evidently_drift needs EVIDENTLY_PYTHON (see compare_evidently.sh); skipped",
-                                  file=sys.stderr)
+                            print(
+                                "evidently_drift needs EVIDENTLY_PYTHON (see compare_evidently.sh); skipped",
+                                file=sys.stderr,
+                            )
                             break
                     t = time.perf_counter()
-                    proc = subprocess.run([python, __file__, "task", task, "--n", str(n)],
-                                          capture_output=True, text=True, check=True)
+                    proc = subprocess.run(
+                        [python, __file__, "task", task, "--n", str(n)],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    )
                     line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
                     rec = json.loads(line[7:]) | {"wall_s": time.perf_counter() - t}
                 rec["load_avg"] = os.getloadavg()[0]
@@ -494,7 +577,9 @@ def cmd_report() -> None:
         vals = [r[key] for r in recs if r.get(key) is not None]
         return statistics.median(vals) if vals else None
 
-    print("| task | n | compute s (median) | compute CPU s | process wall s | compute peak ΔRSS MB | load avg | runs |")
+    print(
+        "| task | n | compute s (median) | compute CPU s | process wall s | compute peak ΔRSS MB | load avg | runs |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for (task, n), recs in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         c, w, m = med(recs, "compute_s"), med(recs, "wall_s"), med(recs, "compute_peak_delta_mb")
@@ -503,38 +588,66 @@ def cmd_report() -> None:
         def f(v: float | None, d: int) -> str:
             return "" if v is None else f"{v:.{d}f}"
 
-        print(f"| {task} | {n:,} | {f(c, 3)} | {f(cpu, 3)} | {w:.2f} | {f(m, 0)} | {f(load, 1)} | {len(recs)} |")
+        print(
+            f"| {task} | {n:,} | {f(c, 3)} | {f(cpu, 3)} | {w:.2f} | {f(m, 0)} | {f(load, 1)} | {len(recs)} |"
+        )
     for n in sorted({k[1] for k in rows}):
+
         def c(task: str, key: str = "compute_s", n: int = n) -> float | None:
             return med(rows.get((task, n), []), key)
 
         print(f"\nn = {n:,}:")
-        for a, b, key, label in (("aims_evaluate", "fairlearn_evaluate", "compute_s", "compute, acceptance workload"),
-                                 ("cli_aims", "cli_fairlearn", "wall_s", "end to end, acceptance workload"),
-                                 ("aims_all", "fairlearn_all", "compute_s", "compute, perf + fairness + 25-column drift vs fairlearn fairness only")):
+        for a, b, key, label in (
+            ("aims_evaluate", "fairlearn_evaluate", "compute_s", "compute, acceptance workload"),
+            ("cli_aims", "cli_fairlearn", "wall_s", "end to end, acceptance workload"),
+            (
+                "aims_all",
+                "fairlearn_all",
+                "compute_s",
+                "compute, perf + fairness + 25-column drift vs fairlearn fairness only",
+            ),
+        ):
             if c(a, key) and c(b, key):
-                print(f"- {label}: aims {c(a, key):.3f} s, other {c(b, key):.3f} s, {c(b, key) / c(a, key):.0f}x")
+                print(
+                    f"- {label}: aims {c(a, key):.3f} s, other {c(b, key):.3f} s, {c(b, key) / c(a, key):.0f}x"
+                )
         if c("aims_all") and c("numpy_all"):
             print(f"- aims_all / numpy baseline: {c('aims_all') / c('numpy_all'):.2f}x the baseline's time")
-        for aims, label in (("aims_drift", "25-column drift, full AIMS report"),
-                            ("aims_same_work", "25-column drift, same work as Evidently")):
+        for aims, label in (
+            ("aims_drift", "25-column drift, full AIMS report"),
+            ("aims_same_work", "25-column drift, same work as Evidently"),
+        ):
             if not (c(aims) and c("evidently_drift")):
                 continue
             for key, unit in (("compute_s", "wall"), ("compute_cpu_s", "CPU")):
                 if c(aims, key) and c("evidently_drift", key):
-                    print(f"- {label}, {unit}: aims {c(aims, key):.3f} s, Evidently "
-                          f"{c('evidently_drift', key):.3f} s, {c('evidently_drift', key) / c(aims, key):.0f}x")
+                    print(
+                        f"- {label}, {unit}: aims {c(aims, key):.3f} s, Evidently "
+                        f"{c('evidently_drift', key):.3f} s, {c('evidently_drift', key) / c(aims, key):.0f}x"
+                    )
             a = rows[(aims, n)][-1]["check"]
             e = rows[("evidently_drift", n)][-1]["check"]
             if "wasserstein_normed" in a and "per_column" in e:
-                diffs = [abs(a["wasserstein_normed"][col] - e["per_column"][col]) for col in NUM
-                         if a["wasserstein_normed"].get(col) is not None and col in e["per_column"]]
-                print(f"  - numeric columns, AIMS wasserstein_normed vs Evidently's default: max |diff| = {max(diffs):.3g}")
-                js = [abs(a["jensen_shannon"][col] * math.sqrt(math.log(2)) - e["per_column"][col]) for col in CAT
-                      if a["jensen_shannon"].get(col) is not None and col in e["per_column"]]
-                print("  - categorical columns, AIMS jensen_shannon (log base 2) x sqrt(ln 2) vs Evidently's (natural log): "
-                      f"max |diff| = {max(js):.3g}")
-                print(f"  - drifted columns: AIMS {a.get('drifted_columns')}; Evidently {e.get('drifted_columns')}")
+                diffs = [
+                    abs(a["wasserstein_normed"][col] - e["per_column"][col])
+                    for col in NUM
+                    if a["wasserstein_normed"].get(col) is not None and col in e["per_column"]
+                ]
+                print(
+                    f"  - numeric columns, AIMS wasserstein_normed vs Evidently's default: max |diff| = {max(diffs):.3g}"
+                )
+                js = [
+                    abs(a["jensen_shannon"][col] * math.sqrt(math.log(2)) - e["per_column"][col])
+                    for col in CAT
+                    if a["jensen_shannon"].get(col) is not None and col in e["per_column"]
+                ]
+                print(
+                    "  - categorical columns, AIMS jensen_shannon (log base 2) x sqrt(ln 2) vs Evidently's (natural log): "
+                    f"max |diff| = {max(js):.3g}"
+                )
+                print(
+                    f"  - drifted columns: AIMS {a.get('drifted_columns')}; Evidently {e.get('drifted_columns')}"
+                )
         if c("profile_merge"):
             print(f"- merging 1,000 batch profiles and computing every metric: {c('profile_merge'):.3f} s")
 

@@ -95,7 +95,9 @@ def test_jensen_shannon_uses_base_two_and_matches_scipy():
     p, q = np.array([10, 20, 30, 0]), np.array([5, 25, 20, 10])
     assert jensen_shannon_distance(p, q) == pytest.approx(distance.jensenshannon(p, q, base=2), rel=1e-12)
     # the natural-log distance is smaller by sqrt(ln 2): the same threshold would mean something else
-    assert distance.jensenshannon(p, q) / jensen_shannon_distance(p, q) == pytest.approx(math.sqrt(math.log(2)))
+    assert distance.jensenshannon(p, q) / jensen_shannon_distance(p, q) == pytest.approx(
+        math.sqrt(math.log(2))
+    )
     assert jensen_shannon_distance([1, 0], [0, 1]) == pytest.approx(1.0)
 
 
@@ -204,9 +206,21 @@ def test_every_report_records_the_definitions_behind_its_numbers(synthetic):
 def test_drift_report_on_german_credit_halves_with_label_and_prediction_drift(german):
     shuffled = german.sample(frac=1.0, random_state=7)  # the file is not in random order
     ref, cur = shuffled.iloc[:500], shuffled.iloc[500:]
-    rep = drift_report(ref, cur, columns=["credit_amount", "duration", "age", "purpose", "housing"],
-                       target="risk", prediction="pred", score="score")
-    assert rep["n_columns"] == 5 and set(rep["columns"]) == {"credit_amount", "duration", "age", "purpose", "housing"}
+    rep = drift_report(
+        ref,
+        cur,
+        columns=["credit_amount", "duration", "age", "purpose", "housing"],
+        target="risk",
+        prediction="pred",
+        score="score",
+    )
+    assert rep["n_columns"] == 5 and set(rep["columns"]) == {
+        "credit_amount",
+        "duration",
+        "age",
+        "purpose",
+        "housing",
+    }
     assert rep["columns"]["purpose"]["kind"] == "categorical" and rep["columns"]["age"]["kind"] == "numeric"
     assert rep["label_drift"]["risk"]["kind"] == "categorical"
     assert set(rep["prediction_drift"]) == {"pred", "score"}
@@ -263,27 +277,61 @@ FIELDS = {
     "wasserstein": ("wasserstein", "wasserstein_normed"),
     "js": ("jensen_shannon",),
 }
-ALWAYS = ("kind", "n_reference", "n_current", "missing_share_reference", "missing_share_current",
-          "missing_p_value", "out_of_range_share", "out_of_range_p_value", "reference_min", "reference_max",
-          "unseen_share", "unseen_categories", "n_categories", "infinite_reference", "type_violations_current")
+ALWAYS = (
+    "kind",
+    "n_reference",
+    "n_current",
+    "missing_share_reference",
+    "missing_share_current",
+    "missing_p_value",
+    "out_of_range_share",
+    "out_of_range_p_value",
+    "reference_min",
+    "reference_max",
+    "unseen_share",
+    "unseen_categories",
+    "n_categories",
+    "infinite_reference",
+    "type_violations_current",
+)
 
 
 def drift_frames(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Numeric (with missing values, ties and a shift) and categorical (with a new category) columns."""
     g = rng(seed)
-    ref = pd.DataFrame({"shift": g.normal(size=n), "ties": g.poisson(3.0, n).astype(float),
-                        "cat": g.choice(list("abcd"), n), "pair": g.choice(["yes", "no"], n)})
-    cur = pd.DataFrame({"shift": g.normal(0.2, 1.1, size=n), "ties": g.poisson(3.1, n).astype(float),
-                        "cat": g.choice(list("abcde"), n, p=[0.3, 0.2, 0.2, 0.2, 0.1]),
-                        "pair": g.choice(["yes", "no"], n, p=[0.45, 0.55])})
+    ref = pd.DataFrame(
+        {
+            "shift": g.normal(size=n),
+            "ties": g.poisson(3.0, n).astype(float),
+            "cat": g.choice(list("abcd"), n),
+            "pair": g.choice(["yes", "no"], n),
+        }
+    )
+    cur = pd.DataFrame(
+        {
+            "shift": g.normal(0.2, 1.1, size=n),
+            "ties": g.poisson(3.1, n).astype(float),
+            "cat": g.choice(list("abcde"), n, p=[0.3, 0.2, 0.2, 0.2, 0.1]),
+            "pair": g.choice(["yes", "no"], n, p=[0.45, 0.55]),
+        }
+    )
     ref.loc[ref.index[::37], "shift"] = np.nan
     cur.loc[cur.index[::11], "shift"] = np.nan
     return ref, cur
 
 
 @pytest.mark.parametrize("n", [800, 30_000])  # scipy's exact KS below 10,000 rows, asymptotic above
-@pytest.mark.parametrize("chosen", [("wasserstein", "js"), ("ks",), ("chi2", "psi"), ("psi", "js", "ks"),
-                                    ("wasserstein",), ("ks", "chi2", "psi", "wasserstein", "js")])
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        ("wasserstein", "js"),
+        ("ks",),
+        ("chi2", "psi"),
+        ("psi", "js", "ks"),
+        ("wasserstein",),
+        ("ks", "chi2", "psi", "wasserstein", "js"),
+    ],
+)
 def test_a_chosen_subset_of_statistics_gives_exactly_the_numbers_of_the_full_run(n, chosen):
     ref, cur = drift_frames(n, seed=21)
     full = drift_report(ref, cur)
@@ -299,7 +347,9 @@ def test_a_chosen_subset_of_statistics_gives_exactly_the_numbers_of_the_full_run
                 if field not in whole:
                     continue
                 if name in chosen:
-                    assert res[field] == whole[field] or (res[field] != res[field] and whole[field] != whole[field])
+                    assert res[field] == whole[field] or (
+                        res[field] != res[field] and whole[field] != whole[field]
+                    )
                 else:
                     assert res[field] is None, (col, field)
         for field in ALWAYS:
@@ -355,12 +405,18 @@ def test_without_a_test_the_effect_sizes_decide_alone():
     assert "effect sizes alone" in rep["method"]["decision"] and "ks" in rep["method"]["statistics"]
 
 
-@pytest.mark.parametrize("bad,message", [
-    (["ks", "kolmogorov"], "unknown drift statistic.*'kolmogorov'.*choose from ks, chi2, psi, wasserstein, js"),
-    ("wasserstein,jensen_shannon", "unknown drift statistic.*'jensen_shannon'"),
-    ("", "no drift statistic chosen"),
-    ([], "no drift statistic chosen"),
-])
+@pytest.mark.parametrize(
+    "bad,message",
+    [
+        (
+            ["ks", "kolmogorov"],
+            "unknown drift statistic.*'kolmogorov'.*choose from ks, chi2, psi, wasserstein, js",
+        ),
+        ("wasserstein,jensen_shannon", "unknown drift statistic.*'jensen_shannon'"),
+        ("", "no drift statistic chosen"),
+        ([], "no drift statistic chosen"),
+    ],
+)
 def test_unknown_statistics_are_refused_with_the_valid_names(bad, message):
     ref, cur = drift_frames(200, seed=24)
     with pytest.raises(evidence.EvidenceInputError, match=message):

@@ -59,7 +59,9 @@ def test_disparities_equal_fairlearn_functions(german, attributes, method):
     ]
     for ours, theirs in pairs:
         expected = theirs(y, p, sensitive_features=sf, method=method)
-        assert ours(y, p, sensitive_features=sf, method=method) == pytest.approx(expected, abs=1e-15), ours.__name__
+        assert ours(y, p, sensitive_features=sf, method=method) == pytest.approx(expected, abs=1e-15), (
+            ours.__name__
+        )
 
 
 def test_equalized_odds_mean_aggregation_equals_fairlearn(german):
@@ -91,8 +93,10 @@ def test_small_groups_are_suppressed_and_left_out_of_the_disparities(german):
     assert len(suppressed) == 2 and set(part["suppressed_groups"]) == suppressed
     for g in suppressed:
         assert part["groups"][g]["selection_rate"] is None and part["groups"][g]["count"] < limit
-    kept = german.set_index(["sex", "age_band"]).index.map("|".join).isin(
-        [g for g in part["groups"] if g not in suppressed]
+    kept = (
+        german.set_index(["sex", "age_band"])
+        .index.map("|".join)
+        .isin([g for g in part["groups"] if g not in suppressed])
     )
     expected = flm.demographic_parity_difference(
         y[kept], p[kept], sensitive_features=german.loc[kept, ["sex", "age_band"]]
@@ -135,11 +139,25 @@ def test_rows_with_a_missing_sensitive_value_are_counted_not_grouped():
 
 
 def test_intersections_are_exact_marginals_of_one_table(german):
-    rep = fairness_report(german["risk"], german["pred"],
-                          sensitive_features={"sex": german["sex"], "age_band": german["age_band"],
-                                              "housing": german["housing"]}, min_group_size=1)
-    assert set(rep) == {"sex", "age_band", "housing", "sex|age_band", "sex|housing", "age_band|housing",
-                        "sex|age_band|housing"}
+    rep = fairness_report(
+        german["risk"],
+        german["pred"],
+        sensitive_features={
+            "sex": german["sex"],
+            "age_band": german["age_band"],
+            "housing": german["housing"],
+        },
+        min_group_size=1,
+    )
+    assert set(rep) == {
+        "sex",
+        "age_band",
+        "housing",
+        "sex|age_band",
+        "sex|housing",
+        "age_band|housing",
+        "sex|age_band|housing",
+    }
     by_sex = german.groupby("sex").size().to_dict()
     assert {g: v["count"] for g, v in rep["sex"]["groups"].items()} == by_sex
     assert sum(v["count"] for v in rep["sex|age_band|housing"]["groups"].values()) == len(german)
@@ -160,7 +178,9 @@ def test_multiclass_without_positive_label_reports_group_accuracy(german):
 
 @settings(max_examples=25, deadline=None)
 @given(
-    st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1), st.sampled_from("abcd")), min_size=4, max_size=120)
+    st.lists(
+        st.tuples(st.integers(0, 1), st.integers(0, 1), st.sampled_from("abcd")), min_size=4, max_size=120
+    )
 )
 def test_demographic_parity_and_equalized_odds_agree_with_fairlearn_on_any_groups(rows):
     y = np.array([r[0] for r in rows])
@@ -194,5 +214,7 @@ def test_regression_error_parity_per_group(german):
         assert entry["mean_error"] == pytest.approx(err.mean(), rel=1e-12)
     maes = [g["mae"] for g in rep["groups"].values()]
     assert rep["mae_difference"] == pytest.approx(max(maes) - min(maes), rel=1e-12)
-    doc = evidence.evaluate(german.assign(p=p), target="credit_amount", prediction="p", sensitive=["sex"], task="regression")
+    doc = evidence.evaluate(
+        german.assign(p=p), target="credit_amount", prediction="p", sensitive=["sex"], task="regression"
+    )
     assert doc["task"] == "regression" and set(doc["fairness"]["sex"]["groups"]) == {"female", "male"}

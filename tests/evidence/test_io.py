@@ -40,7 +40,9 @@ def test_files_of_every_type_give_the_same_numbers(tmp_path, frame, expected):
         assert doc["performance"]["accuracy"] == expected["performance"]["accuracy"], name
         assert doc["fairness"] == expected["fairness"], name
         # CSV stores floats as decimal text; the score round-trips exactly with pandas' repr
-        assert doc["performance"]["roc_auc"] == pytest.approx(expected["performance"]["roc_auc"], abs=1e-15), name
+        assert doc["performance"]["roc_auc"] == pytest.approx(
+            expected["performance"]["roc_auc"], abs=1e-15
+        ), name
 
 
 def test_in_memory_containers_give_the_same_numbers(frame, expected):
@@ -50,8 +52,9 @@ def test_in_memory_containers_give_the_same_numbers(frame, expected):
         "arrow table": pa.Table.from_pandas(frame),
         "pandas categoricals": frame.astype({"sex": "category", "age_band": "category"}),
         "pandas nullable strings": frame.astype({"sex": "string", "age_band": "string"}),
-        "numpy structured": frame[["y", "pred", "score"]].assign(
-            sex=frame["sex"].astype("U6"), age_band=frame["age_band"].astype("U5")).to_records(index=False),
+        "numpy structured": frame[["y", "pred", "score"]]
+        .assign(sex=frame["sex"].astype("U6"), age_band=frame["age_band"].astype("U5"))
+        .to_records(index=False),
     }
     for name, data in containers.items():
         assert numbers(evidence.evaluate(data, **SETUP)) == expected, name

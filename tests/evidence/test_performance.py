@@ -98,11 +98,17 @@ def test_multiclass_matches_scikit_learn_macro_weighted_and_ovr_auc(german):
     assert rep["task"] == "multiclass"
     assert rep["accuracy"] == pytest.approx(skm.accuracy_score(y, p), abs=TOL)
     for avg in ("macro", "weighted"):
-        for name, fn in (("precision", skm.precision_score), ("recall", skm.recall_score), ("f1", skm.f1_score)):
+        for name, fn in (
+            ("precision", skm.precision_score),
+            ("recall", skm.recall_score),
+            ("f1", skm.f1_score),
+        ):
             expected = fn(y, p, average=avg, zero_division=np.nan)
             assert nan_equal(rep[f"{name}_{avg}"], expected), (name, avg)
     assert rep["balanced_accuracy"] == pytest.approx(skm.balanced_accuracy_score(y, p), abs=TOL)
-    assert rep["roc_auc_ovr_macro"] == pytest.approx(skm.roc_auc_score(y, proba, multi_class="ovr"), abs=1e-12)
+    assert rep["roc_auc_ovr_macro"] == pytest.approx(
+        skm.roc_auc_score(y, proba, multi_class="ovr"), abs=1e-12
+    )
     assert rep["confusion_matrix"]["matrix"] == skm.confusion_matrix(y, p, labels=sorted(set(y))).tolist()
 
 

@@ -54,7 +54,8 @@ def test_merging_profiles_of_partitions_equals_the_profile_of_the_whole(german, 
 @given(
     st.lists(
         st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=64), st.just(0.0), st.just(-0.0)),
-        min_size=0, max_size=80,
+        min_size=0,
+        max_size=80,
     ),
     st.integers(0, 80),
 )
@@ -87,14 +88,18 @@ def test_metrics_from_a_profile_equal_metrics_from_raw_data(german):
     for key, value in raw["performance"].items():
         if key == "roc_auc":
             continue
-        assert prof["performance"][key] == (pytest.approx(value, abs=1e-15) if isinstance(value, float) else value), key
+        assert prof["performance"][key] == (
+            pytest.approx(value, abs=1e-15) if isinstance(value, float) else value
+        ), key
     assert prof["fairness"] == raw["fairness"]  # counts are exact, so every rate is the same float
 
 
 def test_roc_auc_from_score_histograms_is_within_its_stated_bound(synthetic):
     prof = make_profile(synthetic, target="y", prediction="pred", score="score", sensitive=["sex"])
     ev = evaluation_from_profile(prof)["performance"]
-    exact = stats.mannwhitneyu(synthetic.loc[synthetic.y == 1, "score"], synthetic.loc[synthetic.y == 0, "score"]).statistic
+    exact = stats.mannwhitneyu(
+        synthetic.loc[synthetic.y == 1, "score"], synthetic.loc[synthetic.y == 0, "score"]
+    ).statistic
     exact /= (synthetic.y == 1).sum() * (synthetic.y == 0).sum()
     assert abs(ev["roc_auc"] - exact) <= ev["roc_auc_error_bound"]
     assert ev["roc_auc_error_bound"] < 1e-3  # fine buckets: the approximation is useful
@@ -148,7 +153,9 @@ def test_json_round_trip_plain_and_gzipped(tmp_path, german):
 
 
 def test_a_profile_holds_no_raw_rows_and_is_small(synthetic):
-    prof = make_profile(synthetic, target="y", prediction="pred", score="score", sensitive=["sex", "age_band"])
+    prof = make_profile(
+        synthetic, target="y", prediction="pred", score="score", sensitive=["sex", "age_band"]
+    )
     size = len(evidence.to_json(prof.to_dict(), indent=None))
     raw = synthetic.memory_usage(deep=True).sum()
     assert size < raw / 3
@@ -160,19 +167,28 @@ def test_multiclass_profiles_with_different_classes_merge(german):
     frame = pd.DataFrame({"y": y, "p": p, "sex": german["sex"]})
     first = frame[frame.y != "free"].iloc[:300]  # only two classes here
     rest = frame.drop(first.index)
-    merged = make_profile(first, target="y", prediction="p", sensitive=["sex"], task="multiclass") + make_profile(
-        rest, target="y", prediction="p", sensitive=["sex"], task="multiclass")
-    whole = evidence.evaluate(pd.concat([first, rest]), target="y", prediction="p", sensitive=["sex"], min_group_size=1)
+    merged = make_profile(
+        first, target="y", prediction="p", sensitive=["sex"], task="multiclass"
+    ) + make_profile(rest, target="y", prediction="p", sensitive=["sex"], task="multiclass")
+    whole = evidence.evaluate(
+        pd.concat([first, rest]), target="y", prediction="p", sensitive=["sex"], min_group_size=1
+    )
     from_profile = evidence.evaluate(merged, target="y", prediction="p", sensitive=["sex"], min_group_size=1)
     assert from_profile["performance"]["confusion_matrix"] == whole["performance"]["confusion_matrix"]
-    assert from_profile["performance"]["f1_macro"] == pytest.approx(whole["performance"]["f1_macro"], abs=1e-15)
+    assert from_profile["performance"]["f1_macro"] == pytest.approx(
+        whole["performance"]["f1_macro"], abs=1e-15
+    )
     assert from_profile["fairness"]["sex"]["groups"] == whole["fairness"]["sex"]["groups"]
 
 
 def test_regression_profiles_merge_to_the_raw_metrics(german):
-    frame = pd.DataFrame({"y": german["credit_amount"].astype(float), "p": german["duration"] * 130.0 + 500.5})
-    merged = merge_profiles(make_profile(frame.iloc[i:i + 100], target="y", prediction="p", task="regression")
-                            for i in range(0, 1000, 100))
+    frame = pd.DataFrame(
+        {"y": german["credit_amount"].astype(float), "p": german["duration"] * 130.0 + 500.5}
+    )
+    merged = merge_profiles(
+        make_profile(frame.iloc[i : i + 100], target="y", prediction="p", task="regression")
+        for i in range(0, 1000, 100)
+    )
     raw = evidence.regression_report(frame["y"], frame["p"])
     perf = evaluation_from_profile(merged)["performance"]
     for key in ("mae", "rmse", "r2", "mean_error", "max_abs_error"):

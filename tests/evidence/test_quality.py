@@ -29,24 +29,34 @@ def test_every_kind_of_problem_is_counted_and_described(german):
     schema = infer_schema(german, ["age", "credit_amount", "housing", "duration"])
     cur = german[["age", "credit_amount", "housing", "duration"]].iloc[:100].copy()
     cur["age"] = cur["age"].astype(float)
-    cur.loc[cur.index[:3], "age"] = np.nan            # missing (the reference had none)
-    cur.loc[cur.index[3:5], "age"] = 120.0            # above the maximum
-    cur.loc[cur.index[5], "age"] = 30.5               # not an integer
+    cur.loc[cur.index[:3], "age"] = np.nan  # missing (the reference had none)
+    cur.loc[cur.index[3:5], "age"] = 120.0  # above the maximum
+    cur.loc[cur.index[5], "age"] = 30.5  # not an integer
     cur["housing"] = cur["housing"].astype(object)
-    cur.loc[cur.index[:4], "housing"] = "castle"      # unseen category
-    cur.loc[cur.index[4], "housing"] = 7              # wrong type in a string column
+    cur.loc[cur.index[:4], "housing"] = "castle"  # unseen category
+    cur.loc[cur.index[4], "housing"] = 7  # wrong type in a string column
     cur["extra"] = 1
     cur = cur.drop(columns=["duration"])
     rep = check_quality(cur, schema)
     age = rep["columns"]["age"]
-    assert (age["missing"], age["above_maximum"], age["below_minimum"], age["type_violations"]) == (3, 2, 0, 1)
+    assert (age["missing"], age["above_maximum"], age["below_minimum"], age["type_violations"]) == (
+        3,
+        2,
+        0,
+        1,
+    )
     housing = rep["columns"]["housing"]
     assert housing["unseen"] == 5 and housing["unseen_examples"][0] == "castle"
     assert housing["type_violations"] == 1
     assert rep["missing_columns"] == ["duration"] and rep["extra_columns"] == ["extra"]
     text = "\n".join(rep["issues"])
-    for expected in ("'duration' is missing", "3 (3.00 %) missing", "above the reference maximum 75",
-                     "categories the reference never had ('castle'", "wrong type (expected integer)"):
+    for expected in (
+        "'duration' is missing",
+        "3 (3.00 %) missing",
+        "above the reference maximum 75",
+        "categories the reference never had ('castle'",
+        "wrong type (expected integer)",
+    ):
         assert expected in text
 
 

@@ -31,8 +31,14 @@ def credit_model(german):
 
 def test_noise_degrades_more_as_it_grows(credit_model):
     model, X, y = credit_model
-    rep = robustness_report(model.predict, X, y, perturbations=[GaussianNoise(scale=0.05), GaussianNoise(scale=1.0)],
-                            n_repeats=5, seed=1)
+    rep = robustness_report(
+        model.predict,
+        X,
+        y,
+        perturbations=[GaussianNoise(scale=0.05), GaussianNoise(scale=1.0)],
+        n_repeats=5,
+        seed=1,
+    )
     assert rep["baseline"] == pytest.approx(accuracy_score(y, model.predict(X)))
     small = rep["perturbations"]["gaussian_noise(scale=0.05)"]
     large = rep["perturbations"]["gaussian_noise(scale=1)"]
@@ -43,8 +49,9 @@ def test_noise_degrades_more_as_it_grows(credit_model):
 
 def test_shuffling_the_feature_the_model_relies_on_hurts_most(credit_model):
     model, X, y = credit_model
-    rep = robustness_report(model.predict_proba, X, y, metric="roc_auc", perturbations=[FeatureShuffle()],
-                            n_repeats=3, seed=2)
+    rep = robustness_report(
+        model.predict_proba, X, y, metric="roc_auc", perturbations=[FeatureShuffle()], n_repeats=3, seed=2
+    )
     assert rep["baseline"] == pytest.approx(roc_auc_score(y, model.predict_proba(X)[:, 1]), abs=1e-12)
     drops = {k: v["drop"] for k, v in rep["perturbations"].items()}
     assert set(drops) == {"shuffle(duration)", "shuffle(credit_amount)", "shuffle(age)"}
@@ -65,10 +72,14 @@ def test_error_metrics_count_an_increase_as_a_drop(german):
     X = german[["duration"]].to_numpy(dtype=float)
     y = german["credit_amount"].to_numpy(dtype=float)
     model = LinearRegression().fit(X, y)
-    rep = robustness_report(model.predict, X, y, metric="mae", perturbations=[GaussianNoise(scale=0.5)], seed=3)
+    rep = robustness_report(
+        model.predict, X, y, metric="mae", perturbations=[GaussianNoise(scale=0.5)], seed=3
+    )
     entry = rep["perturbations"]["gaussian_noise(scale=0.5)"]
     assert rep["greater_is_better"] is False
-    assert entry["value"] > rep["baseline"] and entry["drop"] == pytest.approx(entry["value"] - rep["baseline"])
+    assert entry["value"] > rep["baseline"] and entry["drop"] == pytest.approx(
+        entry["value"] - rep["baseline"]
+    )
 
 
 def test_missing_values_and_category_flips_on_a_pipeline(german):
@@ -85,8 +96,17 @@ def test_missing_values_and_category_flips_on_a_pipeline(german):
         ),
         LogisticRegression(max_iter=1000),
     ).fit(X, german["risk"])
-    rep = robustness_report(pipe.predict, X, german["risk"], seed=4, n_repeats=2, perturbations=[
-        MissingValues(rate=0.3, columns=["duration"]), CategoryFlip(rate=0.5, columns=["purpose"])])
+    rep = robustness_report(
+        pipe.predict,
+        X,
+        german["risk"],
+        seed=4,
+        n_repeats=2,
+        perturbations=[
+            MissingValues(rate=0.3, columns=["duration"]),
+            CategoryFlip(rate=0.5, columns=["purpose"]),
+        ],
+    )
     assert set(rep["perturbations"]) == {"missing_values(rate=0.3)", "category_flip(rate=0.5)"}
     assert all(np.isfinite(v["value"]) for v in rep["perturbations"].values())
     # the default perturbations include a category flip because X has string columns
@@ -97,8 +117,9 @@ def test_missing_values_and_category_flips_on_a_pipeline(german):
 def test_perturbations_do_not_modify_the_callers_data(credit_model):
     model, X, y = credit_model
     before = X.copy()
-    rep = robustness_report(model.predict, X, y, perturbations=[GaussianNoise(), FeatureShuffle(), MissingValues()],
-                            n_repeats=1)
+    rep = robustness_report(
+        model.predict, X, y, perturbations=[GaussianNoise(), FeatureShuffle(), MissingValues()], n_repeats=1
+    )
     pd.testing.assert_frame_equal(X, before)
     # a model without imputation breaks on missing values: reported as a failure, not a crash
     failed = rep["perturbations"]["missing_values(rate=0.1)"]

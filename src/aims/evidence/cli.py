@@ -40,18 +40,37 @@ class DriftFound(Exception):
 
 def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``aims evaluate``."""
-    parser.add_argument("data", help="Parquet, CSV or Feather file with the model's outputs, or a profile (.json)")
-    parser.add_argument("--target", required=True, help="column with the true label (or value, for regression)")
+    parser.add_argument(
+        "data", help="Parquet, CSV or Feather file with the model's outputs, or a profile (.json)"
+    )
+    parser.add_argument(
+        "--target", required=True, help="column with the true label (or value, for regression)"
+    )
     parser.add_argument("--prediction", required=True, help="column with the model's predicted label")
     parser.add_argument("--score", help="column with the positive-class score, for ROC AUC")
-    parser.add_argument("--sensitive", action="append", default=[], metavar="COLUMN",
-                        help="sensitive attribute column; repeat for several (their intersection is reported too)")
-    parser.add_argument("--positive-label", help="the label that means 'selected' (default: 1 for 0/1 labels)")
+    parser.add_argument(
+        "--sensitive",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="sensitive attribute column; repeat for several (their intersection is reported too)",
+    )
+    parser.add_argument(
+        "--positive-label", help="the label that means 'selected' (default: 1 for 0/1 labels)"
+    )
     parser.add_argument("--task", choices=["auto", "binary", "multiclass", "regression"], default="auto")
-    parser.add_argument("--min-group-size", type=int, default=30,
-                        help="groups with fewer rows are reported as suppressed (default: 30)")
-    parser.add_argument("--no-intersections", action="store_true", help="report each sensitive attribute alone only")
-    parser.add_argument("--format", choices=["json", "table", "html"], default="json", help="output format (default json)")
+    parser.add_argument(
+        "--min-group-size",
+        type=int,
+        default=30,
+        help="groups with fewer rows are reported as suppressed (default: 30)",
+    )
+    parser.add_argument(
+        "--no-intersections", action="store_true", help="report each sensitive attribute alone only"
+    )
+    parser.add_argument(
+        "--format", choices=["json", "table", "html"], default="json", help="output format (default json)"
+    )
     parser.add_argument("-o", "--output", help="write the report to this file instead of standard output")
 
 
@@ -59,22 +78,48 @@ def add_drift_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``aims drift``."""
     parser.add_argument("reference", help="reference data (Parquet, CSV, Feather) or profile (.json)")
     parser.add_argument("current", help="current data or profile")
-    parser.add_argument("--columns", nargs="+", metavar="COLUMN", help="columns to compare (default: all shared)")
-    parser.add_argument("--categorical", action="append", default=[], metavar="COLUMN",
-                        help="treat this column as categorical (default: by data type)")
-    parser.add_argument("--numeric", action="append", default=[], metavar="COLUMN", help="treat this column as numeric")
+    parser.add_argument(
+        "--columns", nargs="+", metavar="COLUMN", help="columns to compare (default: all shared)"
+    )
+    parser.add_argument(
+        "--categorical",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="treat this column as categorical (default: by data type)",
+    )
+    parser.add_argument(
+        "--numeric", action="append", default=[], metavar="COLUMN", help="treat this column as numeric"
+    )
     parser.add_argument("--target", help="label column: reported as label drift")
     parser.add_argument("--prediction", help="prediction column: reported as prediction drift")
     parser.add_argument("--score", help="score column: reported as prediction drift")
-    parser.add_argument("--threshold", action="append", default=[], metavar="NAME=VALUE",
-                        help="change a default threshold, e.g. psi=0.25 (see docs/evidence.md)")
-    parser.add_argument("--column-threshold", action="append", default=[], metavar="COLUMN:NAME=VALUE",
-                        help="change a threshold for one column, e.g. income:wasserstein_normed=0.2")
-    parser.add_argument("--stats", metavar="NAME,...",
-                        help="statistics to compute per column, comma-separated, from ks, chi2, psi, wasserstein, js "
-                        "(default: all); e.g. wasserstein,js skips the exact KS p-value and decides on the distances")
-    parser.add_argument("--fail-on-drift", action="store_true", help="exit with status 3 when any column drifted")
-    parser.add_argument("--format", choices=["json", "table", "html"], default="json", help="output format (default json)")
+    parser.add_argument(
+        "--threshold",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change a default threshold, e.g. psi=0.25 (see docs/evidence.md)",
+    )
+    parser.add_argument(
+        "--column-threshold",
+        action="append",
+        default=[],
+        metavar="COLUMN:NAME=VALUE",
+        help="change a threshold for one column, e.g. income:wasserstein_normed=0.2",
+    )
+    parser.add_argument(
+        "--stats",
+        metavar="NAME,...",
+        help="statistics to compute per column, comma-separated, from ks, chi2, psi, wasserstein, js "
+        "(default: all); e.g. wasserstein,js skips the exact KS p-value and decides on the distances",
+    )
+    parser.add_argument(
+        "--fail-on-drift", action="store_true", help="exit with status 3 when any column drifted"
+    )
+    parser.add_argument(
+        "--format", choices=["json", "table", "html"], default="json", help="output format (default json)"
+    )
     parser.add_argument("-o", "--output", help="write the report to this file instead of standard output")
 
 
@@ -89,7 +134,9 @@ def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sensitive", action="append", default=[], metavar="COLUMN")
     parser.add_argument("--positive-label")
     parser.add_argument("--task", choices=["auto", "binary", "multiclass", "regression"], default="auto")
-    parser.add_argument("--relative-accuracy", type=float, default=0.001, help="histogram bucket accuracy (default 0.001)")
+    parser.add_argument(
+        "--relative-accuracy", type=float, default=0.001, help="histogram bucket accuracy (default 0.001)"
+    )
 
 
 def _number(text: str, what: str) -> float:

@@ -281,7 +281,9 @@ def jensen_shannon_distance(p: Any, q: Any, *, base: float = 2.0) -> float:
     return float(math.sqrt(divergence))
 
 
-def chi2_homogeneity(reference_counts: Any, current_counts: Any, *, correction: bool = True) -> dict[str, Any]:
+def chi2_homogeneity(
+    reference_counts: Any, current_counts: Any, *, correction: bool = True
+) -> dict[str, Any]:
     """Chi-square homogeneity test on the 2 × k table (``scipy.stats.chi2_contingency``).
 
     Categories with zero counts in both rows are dropped (scipy refuses zero expected frequencies).
@@ -329,7 +331,9 @@ def _out_of_range(rs: np.ndarray, xs: np.ndarray) -> dict[str, float]:
     """
     from scipy.special import bdtrc
 
-    outside = int(np.searchsorted(xs, rs[0], side="left") + (xs.size - np.searchsorted(xs, rs[-1], side="right")))
+    outside = int(
+        np.searchsorted(xs, rs[0], side="left") + (xs.size - np.searchsorted(xs, rs[-1], side="right"))
+    )
     p0 = min(2.0 / (rs.size + 1), 1.0)
     p_value = float(bdtrc(outside - 1, xs.size, p0)) if outside > 0 else 1.0
     return {"out_of_range_share": outside / xs.size, "out_of_range_p_value": p_value}
@@ -371,9 +375,16 @@ def decide(result: Mapping[str, Any], thresholds: DriftThresholds) -> tuple[bool
         for name, limit in effects:
             value = result.get(name)
             if value is not None and not math.isnan(value) and value >= limit:
-                reasons.append(f"{name} {value:.4g} >= {limit:g} " + (f"(p = {p:.3g})" if tested else "(no test)"))
+                reasons.append(
+                    f"{name} {value:.4g} >= {limit:g} " + (f"(p = {p:.3g})" if tested else "(no test)")
+                )
     oor, p_oor = result.get("out_of_range_share"), result.get("out_of_range_p_value")
-    if oor is not None and p_oor is not None and oor >= thresholds.out_of_range_share and p_oor < thresholds.alpha:
+    if (
+        oor is not None
+        and p_oor is not None
+        and oor >= thresholds.out_of_range_share
+        and p_oor < thresholds.alpha
+    ):
         reasons.append(f"out_of_range_share {oor:.4g} >= {thresholds.out_of_range_share:g} (p = {p_oor:.3g})")
     share_r = result.get("missing_share_reference", math.nan)
     share_c = result.get("missing_share_current", math.nan)
@@ -514,7 +525,10 @@ def categorical_drift_from_counts(
         if "chi2" in chosen:
             chi = chi2_homogeneity(counts_r, counts_c)
             out.update(
-                statistic=chi["statistic"], p_value=chi["p_value"], dof=chi["dof"], yates_correction=chi["yates_correction"]
+                statistic=chi["statistic"],
+                p_value=chi["p_value"],
+                dof=chi["dof"],
+                yates_correction=chi["yates_correction"],
             )
         if "psi" in chosen:
             out["psi"] = psi(counts_r, counts_c, floor=thresholds.psi_floor)
@@ -609,7 +623,9 @@ def drift_report(
     thresholds = thresholds or DEFAULT_THRESHOLDS
     column_thresholds = dict(column_thresholds or {})
     ref_names, cur_names = list_columns(reference), list_columns(current)
-    roles = {col: role for role, col in (("label", target), ("prediction", prediction), ("score", score)) if col}
+    roles = {
+        col: role for role, col in (("label", target), ("prediction", prediction), ("score", score)) if col
+    }
     if columns is None:
         cur_set = set(cur_names)
         columns = [c for c in ref_names if c in cur_set and c not in roles]
@@ -643,7 +659,9 @@ def drift_report(
     workers = threads or min(os.cpu_count() or 1, max(len(wanted), 1))
     if workers > 1 and len(wanted) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {c: pool.submit(_one_column, c, kinds[c], ref[c], cur[c], limits(c), chosen) for c in wanted}
+            futures = {
+                c: pool.submit(_one_column, c, kinds[c], ref[c], cur[c], limits(c), chosen) for c in wanted
+            }
             results = {c: f.result() for c, f in futures.items()}
     else:
         results = {c: _one_column(c, kinds[c], ref[c], cur[c], limits(c), chosen) for c in wanted}

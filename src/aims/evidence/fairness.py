@@ -176,8 +176,14 @@ def _sensitive_columns(sensitive_features: Any) -> dict[str, Categorical]:
     elif is_polars(sensitive_features) and hasattr(sensitive_features, "columns"):
         items = [(c, sensitive_features.get_column(c)) for c in sensitive_features.columns]
     elif isinstance(sensitive_features, np.ndarray) and sensitive_features.ndim == 2:
-        items = [(f"sensitive_feature_{i}", sensitive_features[:, i]) for i in range(sensitive_features.shape[1])]
-    elif isinstance(sensitive_features, (list, tuple)) and sensitive_features and not np.isscalar(sensitive_features[0]):
+        items = [
+            (f"sensitive_feature_{i}", sensitive_features[:, i]) for i in range(sensitive_features.shape[1])
+        ]
+    elif (
+        isinstance(sensitive_features, (list, tuple))
+        and sensitive_features
+        and not np.isscalar(sensitive_features[0])
+    ):
         items = [(f"sensitive_feature_{i}", col) for i, col in enumerate(sensitive_features)]
     else:
         name = getattr(sensitive_features, "name", None)
@@ -318,8 +324,13 @@ def _kept(table: GroupTable, min_group_size: int) -> np.ndarray:
 # fairlearn-compatible functions (same argument names and defaults; no suppression by default)
 # ------------------------------------------------------------------------------------------------
 def demographic_parity_difference(
-    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups",
-    pos_label: Any = None, min_group_size: int = 1,
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    method: Method = "between_groups",
+    pos_label: Any = None,
+    min_group_size: int = 1,
 ) -> float:
     """Largest minus smallest group selection rate (fairlearn's ``demographic_parity_difference``)."""
     table = _prepare(y_true, y_pred, sensitive_features, pos_label)
@@ -327,8 +338,13 @@ def demographic_parity_difference(
 
 
 def demographic_parity_ratio(
-    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups",
-    pos_label: Any = None, min_group_size: int = 1,
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    method: Method = "between_groups",
+    pos_label: Any = None,
+    min_group_size: int = 1,
 ) -> float:
     """Smallest over largest group selection rate (fairlearn's ``demographic_parity_ratio``)."""
     table = _prepare(y_true, y_pred, sensitive_features, pos_label)
@@ -340,13 +356,23 @@ def disparate_impact_ratio(
 ) -> float:
     """Lowest over highest group selection rate; the four-fifths rule holds when it is ≥ 0.8."""
     return demographic_parity_ratio(
-        y_true, y_pred, sensitive_features=sensitive_features, pos_label=pos_label, min_group_size=min_group_size
+        y_true,
+        y_pred,
+        sensitive_features=sensitive_features,
+        pos_label=pos_label,
+        min_group_size=min_group_size,
     )
 
 
 def equalized_odds_difference(
-    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups",
-    agg: Literal["worst_case", "mean"] = "worst_case", pos_label: Any = None, min_group_size: int = 1,
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    method: Method = "between_groups",
+    agg: Literal["worst_case", "mean"] = "worst_case",
+    pos_label: Any = None,
+    min_group_size: int = 1,
 ) -> float:
     """The larger (``agg="worst_case"``) or the mean of the TPR and FPR differences."""
     table = _prepare(y_true, y_pred, sensitive_features, pos_label)
@@ -359,8 +385,14 @@ def equalized_odds_difference(
 
 
 def equalized_odds_ratio(
-    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups",
-    agg: Literal["worst_case", "mean"] = "worst_case", pos_label: Any = None, min_group_size: int = 1,
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    method: Method = "between_groups",
+    agg: Literal["worst_case", "mean"] = "worst_case",
+    pos_label: Any = None,
+    min_group_size: int = 1,
 ) -> float:
     """The smaller (``agg="worst_case"``) or the mean of the TPR and FPR ratios."""
     table = _prepare(y_true, y_pred, sensitive_features, pos_label)
@@ -379,8 +411,13 @@ def equalized_odds_ratio(
 
 
 def equal_opportunity_difference(
-    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups",
-    pos_label: Any = None, min_group_size: int = 1,
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    method: Method = "between_groups",
+    pos_label: Any = None,
+    min_group_size: int = 1,
 ) -> float:
     """Largest minus smallest group true positive rate."""
     table = _prepare(y_true, y_pred, sensitive_features, pos_label)
@@ -388,8 +425,13 @@ def equal_opportunity_difference(
 
 
 def equal_opportunity_ratio(
-    y_true: Any, y_pred: Any, *, sensitive_features: Any, method: Method = "between_groups",
-    pos_label: Any = None, min_group_size: int = 1,
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive_features: Any,
+    method: Method = "between_groups",
+    pos_label: Any = None,
+    min_group_size: int = 1,
 ) -> float:
     """Smallest over largest group true positive rate."""
     table = _prepare(y_true, y_pred, sensitive_features, pos_label)
@@ -429,7 +471,9 @@ def partition_report(
     di = out.get("disparate_impact_ratio")
     out["four_fifths_rule"] = {
         "threshold": four_fifths,
-        "passed": None if di is None or (isinstance(di, float) and math.isnan(di)) else bool(di >= four_fifths),
+        "passed": None
+        if di is None or (isinstance(di, float) and math.isnan(di))
+        else bool(di >= four_fifths),
     }
     return out
 
@@ -498,7 +542,9 @@ def fairness_report(
     out: dict[str, dict[str, Any]] = {}
     if labels.task == "multiclass" and labels.pos_label is None:
         for part in partitions:
-            out[GROUP_SEPARATOR.join(part)] = multiclass_partition_report(labels, columns, part, min_group_size)
+            out[GROUP_SEPARATOR.join(part)] = multiclass_partition_report(
+                labels, columns, part, min_group_size
+            )
         return out
     if labels.task == "multiclass":
         pos = labels.classes.index(labels.pos_label)
@@ -526,7 +572,9 @@ def partitions_report(
     }
 
 
-def _partition_codes(columns: Mapping[str, Categorical], attributes: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+def _partition_codes(
+    columns: Mapping[str, Categorical], attributes: Sequence[str]
+) -> tuple[np.ndarray, list[str]]:
     """One dense code per row for the groups of ``attributes`` (-1 when a value is missing), and labels."""
     cats = [columns[a] for a in attributes]
     sizes = [len(c.categories) for c in cats]
@@ -535,7 +583,10 @@ def _partition_codes(columns: Mapping[str, Categorical], attributes: Sequence[st
     for cat, size in zip(cats, sizes, strict=True):
         missing |= cat.codes < 0
         codes = codes * size + np.maximum(cat.codes, 0)
-    labels = [GROUP_SEPARATOR.join(_label(v) for v in key) for key in itertools.product(*(c.categories for c in cats))]
+    labels = [
+        GROUP_SEPARATOR.join(_label(v) for v in key)
+        for key in itertools.product(*(c.categories for c in cats))
+    ]
     codes[missing] = -1
     return codes, labels
 
@@ -596,7 +647,9 @@ def regression_fairness_report(
             "rows_missing_attribute": int((~ok).sum()),
         }
         for name, values in (("mae", mae), ("rmse", rmse), ("mean_error", bias)):
-            diff, ratio, _, _ = _aggregate(np.where(keep & (count > 0), values, np.nan), math.nan, "between_groups")
+            diff, ratio, _, _ = _aggregate(
+                np.where(keep & (count > 0), values, np.nan), math.nan, "between_groups"
+            )
             entry[f"{name}_difference"] = diff
             if name != "mean_error":
                 entry[f"{name}_ratio"] = ratio

@@ -224,8 +224,10 @@ def _read_file(path: Path, wanted: list[str] | None) -> Table:
 
         schema = pq.read_schema(path)
         strings = [
-            f.name for f in schema
-            if (wanted is None or f.name in wanted) and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+            f.name
+            for f in schema
+            if (wanted is None or f.name in wanted)
+            and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
         ]
         # ParquetFile.read, unlike pq.read_table, does not go through pyarrow.dataset, which imports
         # pandas (0.2 s). String columns come back dictionary-encoded: they are categorical for us,
@@ -440,7 +442,12 @@ def to_numeric(values: Any, *, name: str = "column") -> tuple[np.ndarray, int]:
         if pa.types.is_dictionary(typ):
             arr = arr.cast(typ.value_type) if isinstance(arr, pa.Array) else pc.cast(arr, typ.value_type)
             typ = arr.type
-        if pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ) or pa.types.is_decimal(typ):
+        if (
+            pa.types.is_integer(typ)
+            or pa.types.is_floating(typ)
+            or pa.types.is_boolean(typ)
+            or pa.types.is_decimal(typ)
+        ):
             return arrow_to_numpy(pc.cast(arr, pa.float64())).astype(np.float64, copy=False), 0
         if pa.types.is_string(typ) or pa.types.is_large_string(typ) or pa.types.is_string_view(typ):
             return _parse_strings(np.asarray(arr.to_pylist(), dtype=object), name)
@@ -509,7 +516,9 @@ def _primitive_view(chunk: Any) -> np.ndarray:
     typ = chunk.type
     kind = "f" if pa.types.is_floating(typ) else "u" if pa.types.is_unsigned_integer(typ) else "i"
     dtype = np.dtype(f"{kind}{typ.bit_width // 8}")
-    return np.frombuffer(chunk.buffers()[1], dtype=dtype, count=len(chunk), offset=chunk.offset * dtype.itemsize)
+    return np.frombuffer(
+        chunk.buffers()[1], dtype=dtype, count=len(chunk), offset=chunk.offset * dtype.itemsize
+    )
 
 
 def _parse_strings(values: np.ndarray, name: str) -> tuple[np.ndarray, int]:
@@ -547,7 +556,11 @@ def column_kind(values: Any) -> str:
         import pyarrow as pa
 
         typ = values.type
-        return "numeric" if (pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ)) else "categorical"
+        return (
+            "numeric"
+            if (pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ))
+            else "categorical"
+        )
     if isinstance(values, Categorical):
         return "categorical"
     dtype = getattr(values, "dtype", None)

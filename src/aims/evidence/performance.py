@@ -72,7 +72,11 @@ def _match_label(wanted: Any, classes: list[Any]) -> Any:
 
 def _like(value: Any, classes: list[Any]) -> Any:
     """A command-line string as the type of the other labels ("1" -> 1 when labels are integers)."""
-    if isinstance(value, str) and classes and all(isinstance(c, int) and not isinstance(c, bool) for c in classes):
+    if (
+        isinstance(value, str)
+        and classes
+        and all(isinstance(c, int) and not isinstance(c, bool) for c in classes)
+    ):
         try:
             return int(value)
         except ValueError:
@@ -158,7 +162,9 @@ def binary_metrics(tn: int, fp: int, fn: int, tp: int) -> dict[str, float]:
     tnr = _div(tn, tn + fp)
     return {
         "accuracy": _div(tp + tn, n),
-        "balanced_accuracy": float(np.nanmean([recall, tnr])) if not (np.isnan(recall) and np.isnan(tnr)) else float("nan"),
+        "balanced_accuracy": float(np.nanmean([recall, tnr]))
+        if not (np.isnan(recall) and np.isnan(tnr))
+        else float("nan"),
         "precision": precision,
         "recall": recall,
         "f1": f1,
@@ -332,4 +338,3 @@ def regression_report(y_true: Any, y_pred: Any) -> dict[str, float | int]:
         "mean_error": float(err.mean()),
         "max_abs_error": float(np.abs(err).max()),
     }
-

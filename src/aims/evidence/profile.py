@@ -145,10 +145,12 @@ class LogHistogram:
             raise EvidenceInputError("cannot merge histograms with different relative accuracies")
         out = LogHistogram(alpha, sum(h.zero for h in histograms))
         out.pos_index, out.pos_count = _combine(
-            np.concatenate([h.pos_index for h in histograms]), np.concatenate([h.pos_count for h in histograms])
+            np.concatenate([h.pos_index for h in histograms]),
+            np.concatenate([h.pos_count for h in histograms]),
         )
         out.neg_index, out.neg_count = _combine(
-            np.concatenate([h.neg_index for h in histograms]), np.concatenate([h.neg_count for h in histograms])
+            np.concatenate([h.neg_index for h in histograms]),
+            np.concatenate([h.neg_count for h in histograms]),
         )
         return out
 
@@ -305,8 +307,12 @@ class NumericProfile:
     def from_dict(cls, d: Mapping[str, Any]) -> NumericProfile:
         """Inverse of :meth:`to_dict`."""
         return cls(
-            int(d["count"]), int(d["missing"]), int(d["infinite"]), int(d.get("type_violations", 0)),
-            float(d["mean"]), float(d["m2"]),
+            int(d["count"]),
+            int(d["missing"]),
+            int(d["infinite"]),
+            int(d.get("type_violations", 0)),
+            float(d["mean"]),
+            float(d["m2"]),
             math.inf if d["min"] is None else float(d["min"]),
             -math.inf if d["max"] is None else float(d["max"]),
             LogHistogram.from_dict(d["histogram"]),
@@ -346,7 +352,12 @@ class CategoricalProfile:
     def to_dict(self) -> dict[str, Any]:
         """JSON form: categories and counts as parallel lists (categories need not be strings)."""
         cats = sorted(self.counts, key=_sort_key)
-        return {"kind": "categorical", "categories": cats, "counts": [self.counts[c] for c in cats], "missing": self.missing}
+        return {
+            "kind": "categorical",
+            "categories": cats,
+            "counts": [self.counts[c] for c in cats],
+            "missing": self.missing,
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> CategoricalProfile:
@@ -378,7 +389,14 @@ class EvaluationProfile:
 
     def signature(self) -> tuple[Any, ...]:
         """What must agree for two evaluation profiles to merge."""
-        return (self.task, self.target, self.prediction, self.score, tuple(self.sensitive), self.positive_label)
+        return (
+            self.task,
+            self.target,
+            self.prediction,
+            self.score,
+            tuple(self.sensitive),
+            self.positive_label,
+        )
 
     def confusion(self) -> np.ndarray:
         """The overall confusion matrix (sum over cells)."""
@@ -422,10 +440,21 @@ class EvaluationProfile:
                     "cannot merge evaluation profiles of different set-ups: "
                     f"{first.signature()} vs {p.signature()}"
                 )
-        classes = sorted({c for p in parts for c in p.classes}, key=_sort_key) if first.task != "binary" else first.classes
+        classes = (
+            sorted({c for p in parts for c in p.classes}, key=_sort_key)
+            if first.task != "binary"
+            else first.classes
+        )
         k = len(classes)
-        out = EvaluationProfile(first.task, first.target, first.prediction, first.score, list(first.sensitive),
-                                classes, first.positive_label)
+        out = EvaluationProfile(
+            first.task,
+            first.target,
+            first.prediction,
+            first.score,
+            list(first.sensitive),
+            classes,
+            first.positive_label,
+        )
         # Stack every cell of every part once, then add rows with the same key in one np.add.at:
         # thousands of batch profiles merge without a Python-level numpy call per cell.
         index: dict[tuple[Any, ...], int] = {}
@@ -433,7 +462,9 @@ class EvaluationProfile:
         where: list[int] = []
         for p in parts:
             if first.task == "binary" and p.classes != first.classes:
-                raise EvidenceInputError(f"binary profiles with different classes: {first.classes} vs {p.classes}")
+                raise EvidenceInputError(
+                    f"binary profiles with different classes: {first.classes} vs {p.classes}"
+                )
             remap = first.task != "binary" and p.classes != classes
             if remap:
                 pos = [classes.index(c) for c in p.classes]
@@ -470,7 +501,9 @@ class EvaluationProfile:
                 {"key": [None if v is MISSING else v for v in key], "confusion": counts.tolist()}
                 for key, counts in sorted(self.cells.items(), key=lambda kv: _key_order(kv[0]))
             ],
-            "score_histograms": None if self.score_positive is None else {
+            "score_histograms": None
+            if self.score_positive is None
+            else {
                 "positive": self.score_positive.to_dict(),
                 "negative": self.score_negative.to_dict() if self.score_negative else None,
             },
@@ -480,8 +513,15 @@ class EvaluationProfile:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> EvaluationProfile:
         """Inverse of :meth:`to_dict`."""
-        out = cls(d["task"], d["target"], d["prediction"], d.get("score"), list(d.get("sensitive", [])),
-                  list(d.get("classes", [])), d.get("positive_label"))
+        out = cls(
+            d["task"],
+            d["target"],
+            d["prediction"],
+            d.get("score"),
+            list(d.get("sensitive", [])),
+            list(d.get("classes", [])),
+            d.get("positive_label"),
+        )
         for cell in d.get("cells", []):
             key = tuple(MISSING if v is None else v for v in cell["key"])
             out.cells[key] = np.asarray(cell["confusion"], np.int64)
@@ -494,8 +534,15 @@ class EvaluationProfile:
 
 
 def _merge_regression(parts: Sequence[Mapping[str, float]]) -> dict[str, float]:
-    out = {"n": 0, "sum_abs_error": 0.0, "sum_squared_error": 0.0, "sum_error": 0.0, "max_abs_error": 0.0,
-           "target_mean": 0.0, "target_m2": 0.0}
+    out = {
+        "n": 0,
+        "sum_abs_error": 0.0,
+        "sum_squared_error": 0.0,
+        "sum_error": 0.0,
+        "max_abs_error": 0.0,
+        "target_mean": 0.0,
+        "target_m2": 0.0,
+    }
     for p in parts:
         n = out["n"] + p["n"]
         if p["n"]:
@@ -541,12 +588,23 @@ class Profile:
         if d.get("format") != FORMAT:
             raise EvidenceInputError(f"not an AIMS evidence profile (format {d.get('format')!r})")
         if int(d.get("version", 0)) > VERSION:
-            raise EvidenceInputError(f"profile version {d['version']} is newer than this AIMS understands ({VERSION})")
+            raise EvidenceInputError(
+                f"profile version {d['version']} is newer than this AIMS understands ({VERSION})"
+            )
         columns: dict[str, ColumnProfile] = {}
         for name, col in d["columns"].items():
-            columns[name] = NumericProfile.from_dict(col) if col["kind"] == "numeric" else CategoricalProfile.from_dict(col)
+            columns[name] = (
+                NumericProfile.from_dict(col)
+                if col["kind"] == "numeric"
+                else CategoricalProfile.from_dict(col)
+            )
         evaluation = EvaluationProfile.from_dict(d["evaluation"]) if d.get("evaluation") else None
-        return cls(int(d["n_rows"]), columns, evaluation, float(d.get("relative_accuracy", DEFAULT_RELATIVE_ACCURACY)))
+        return cls(
+            int(d["n_rows"]),
+            columns,
+            evaluation,
+            float(d.get("relative_accuracy", DEFAULT_RELATIVE_ACCURACY)),
+        )
 
     def save(self, path: str | Path) -> None:
         """Write the JSON document (gzipped when the name ends in ``.gz``)."""
@@ -636,8 +694,14 @@ def _is_regression(values: Any, task: str) -> bool:
 
 
 def _evaluation_profile(
-    table: Any, target: str, prediction: str, score: str | None, sensitive: list[str],
-    positive_label: Any, task: str, alpha: float,
+    table: Any,
+    target: str,
+    prediction: str,
+    score: str | None,
+    sensitive: list[str],
+    positive_label: Any,
+    task: str,
+    alpha: float,
 ) -> EvaluationProfile:
     if _is_regression(table[target], task):
         t, _ = to_numeric(table[target], name=target)
@@ -657,8 +721,12 @@ def _evaluation_profile(
             "target_m2": float(np.square(t - mean).sum()),
         }
         return EvaluationProfile("regression", target, prediction, None, sensitive, regression=reg)
-    labels = encode_labels(table[target], table[prediction], pos_label=positive_label,
-                           task=task if task in ("binary", "multiclass") else "auto")
+    labels = encode_labels(
+        table[target],
+        table[prediction],
+        pos_label=positive_label,
+        task=task if task in ("binary", "multiclass") else "auto",
+    )
     k = labels.n_classes
     outcome = labels.true * k + labels.pred
     cats = [to_categorical(table[s]) for s in sensitive]
@@ -675,11 +743,14 @@ def _evaluation_profile(
         for size in reversed(sizes):
             cell, d = divmod(cell, size)
             digits.append(d)
-        key = tuple(MISSING if d == len(c.categories) else c.categories[d]
-                    for c, d in zip(cats, reversed(digits), strict=True))
+        key = tuple(
+            MISSING if d == len(c.categories) else c.categories[d]
+            for c, d in zip(cats, reversed(digits), strict=True)
+        )
         cells[key] = counts.astype(np.int64)
-    out = EvaluationProfile(labels.task, target, prediction, score, sensitive, list(labels.classes),
-                            labels.pos_label, cells)
+    out = EvaluationProfile(
+        labels.task, target, prediction, score, sensitive, list(labels.classes), labels.pos_label, cells
+    )
     if score and labels.task == "binary":
         s, _ = to_numeric(table[score], name=score)
         if np.isnan(s).any():
@@ -788,9 +859,15 @@ def evaluation_from_profile(
         if intersections:
             for size in range(2, len(ev.sensitive) + 1):
                 partitions.extend(itertools.combinations(ev.sensitive, size))
-        pos_index = ev.classes.index(ev.positive_label) if ev.task == "multiclass" and ev.positive_label is not None else None
+        pos_index = (
+            ev.classes.index(ev.positive_label)
+            if ev.task == "multiclass" and ev.positive_label is not None
+            else None
+        )
         table = ev.group_table(pos_index)
-        fairness = partitions_report(table, partitions, min_group_size=min_group_size, four_fifths=four_fifths)
+        fairness = partitions_report(
+            table, partitions, min_group_size=min_group_size, four_fifths=four_fifths
+        )
         if ev.task == "multiclass" and pos_index is None:
             for rep in fairness.values():
                 _accuracy_only(rep)
@@ -806,8 +883,17 @@ def _accuracy_only(report: dict[str, Any]) -> None:
         for key in list(group):
             if key not in ("count", "suppressed", "accuracy"):
                 del group[key]
-    keep = {"attributes", "groups", "n_groups", "suppressed_groups", "min_group_size", "rows_missing_attribute",
-            "accuracy_difference", "accuracy_ratio", "not_measurable"}
+    keep = {
+        "attributes",
+        "groups",
+        "n_groups",
+        "suppressed_groups",
+        "min_group_size",
+        "rows_missing_attribute",
+        "accuracy_difference",
+        "accuracy_ratio",
+        "not_measurable",
+    }
     for key in list(report):
         if key not in keep:
             del report[key]
@@ -846,7 +932,9 @@ def numeric_drift_from_profiles(
         "out_of_range_share": None,
         "approximate": True,
     }
-    out.update(_missing_change(ref.missing + ref.type_violations, ref.n, cur.missing + cur.type_violations, cur.n))
+    out.update(
+        _missing_change(ref.missing + ref.type_violations, ref.n, cur.missing + cur.type_violations, cur.n)
+    )
     if ref.count and cur.count:
         grid = _grid([ref.histogram, cur.histogram])
         r, c = grid.counts
@@ -854,7 +942,9 @@ def numeric_drift_from_profiles(
         d = fr - fc
         prev = np.concatenate([[0.0], d[:-1]])
         ks_low = float(np.max(np.abs(d)))
-        ks_high = float(max(np.max(np.abs(prev + r / ref.count)), np.max(np.abs(prev - c / cur.count)), ks_low))
+        ks_high = float(
+            max(np.max(np.abs(prev + r / ref.count)), np.max(np.abs(prev - c / cur.count)), ks_low)
+        )
         # Wasserstein between the bucket-centre distributions: |F_r - F_c| integrated between centres.
         w = float(np.sum(np.abs(d[:-1]) * np.diff(grid.centre)))
         # Decile edges snapped to bucket boundaries: exact counts on both sides for those bins.
@@ -920,20 +1010,28 @@ def drift_from_profiles(
     for c in [*columns, *roles]:
         for side, prof in (("reference", reference), ("current", current)):
             if c not in prof.columns:
-                raise EvidenceInputError(f"column {c!r} is not in the {side} profile; profiled columns: {', '.join(prof.columns)}")
+                raise EvidenceInputError(
+                    f"column {c!r} is not in the {side} profile; profiled columns: {', '.join(prof.columns)}"
+                )
     results: dict[str, dict[str, Any]] = {}
     for name in [*columns, *roles]:
         limits = thresholds.updated(**column_thresholds[name]) if name in column_thresholds else thresholds
         r, c = reference.columns[name], current.columns[name]
         if r.kind != c.kind:
-            raise EvidenceInputError(f"column {name!r} is {r.kind} in the reference profile but {c.kind} in the current one")
+            raise EvidenceInputError(
+                f"column {name!r} is {r.kind} in the reference profile but {c.kind} in the current one"
+            )
         if isinstance(r, NumericProfile) and isinstance(c, NumericProfile):
             results[name] = numeric_drift_from_profiles(r, c, thresholds=limits, stats=chosen)
         elif isinstance(r, CategoricalProfile) and isinstance(c, CategoricalProfile):
             cats = sorted(set(r.counts) | set(c.counts), key=_sort_key)
             results[name] = categorical_drift_from_counts(
-                cats, np.array([r.counts.get(k, 0) for k in cats], np.int64),
-                np.array([c.counts.get(k, 0) for k in cats], np.int64), r.missing, c.missing, thresholds=limits,
+                cats,
+                np.array([r.counts.get(k, 0) for k in cats], np.int64),
+                np.array([c.counts.get(k, 0) for k in cats], np.int64),
+                r.missing,
+                c.missing,
+                thresholds=limits,
                 stats=chosen,
             )
     features = {c: results[c] for c in columns}
@@ -956,9 +1054,12 @@ def drift_from_profiles(
         "columns_only_in_current": [c for c in current.columns if c not in reference.columns],
         "thresholds": {k: getattr(thresholds, k) for k in thresholds.__dataclass_fields__},
         "column_thresholds": column_thresholds,
-        "method": {**method_for(chosen), "profiles": "numeric columns from fixed-edge logarithmic histograms (relative "
-                   f"accuracy {reference.relative_accuracy}); KS statistic given as bounds, test is chi-square on "
-                   "decile bins snapped to bucket edges; categorical columns exact"},
+        "method": {
+            **method_for(chosen),
+            "profiles": "numeric columns from fixed-edge logarithmic histograms (relative "
+            f"accuracy {reference.relative_accuracy}); KS statistic given as bounds, test is chi-square on "
+            "decile bins snapped to bucket edges; categorical columns exact",
+        },
     }
     if len(chosen) < len(STATISTICS):
         doc["statistics"] = [s for s in STATISTICS if s in chosen]

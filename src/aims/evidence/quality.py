@@ -151,14 +151,25 @@ def infer_schema(
             missing = int(np.count_nonzero(np.isnan(arr)))
             finite = arr[np.isfinite(arr)]
             col = ColumnSchema(
-                name, "numeric", vtype, missing > 0, missing / max(len(arr), 1),
+                name,
+                "numeric",
+                vtype,
+                missing > 0,
+                missing / max(len(arr), 1),
                 float(finite.min()) if finite.size else None,
                 float(finite.max()) if finite.size else None,
             )
         else:
             cat = to_categorical(values)
             cats = cat.categories if len(cat.categories) <= max_categories else None
-            col = ColumnSchema(name, "categorical", vtype, cat.n_missing > 0, cat.n_missing / max(len(cat), 1), categories=cats)
+            col = ColumnSchema(
+                name,
+                "categorical",
+                vtype,
+                cat.n_missing > 0,
+                cat.n_missing / max(len(cat), 1),
+                categories=cats,
+            )
         schema.columns[name] = col
     return schema
 
@@ -167,7 +178,9 @@ def _pct(count: int, total: int) -> str:
     return f"{count} ({100.0 * count / total:.2f} %)" if total else str(count)
 
 
-def check_quality(current: Any, schema: Schema | Any, *, columns: Sequence[str] | None = None) -> dict[str, Any]:
+def check_quality(
+    current: Any, schema: Schema | Any, *, columns: Sequence[str] | None = None
+) -> dict[str, Any]:
     """Check ``current`` against ``schema`` (a :class:`Schema`, or reference data to infer it from).
 
     Returns ``{"columns": {name: counts}, "missing_columns", "extra_columns", "issues", ...}`` where
@@ -200,16 +213,24 @@ def check_quality(current: Any, schema: Schema | Any, *, columns: Sequence[str] 
                 f"(reference: {100.0 * spec.missing_share:.2f} %)"
             )
         if entry["type_violations"]:
-            issues.append(f"column {name!r}: {_pct(entry['type_violations'], n)} values of the wrong type "
-                          f"(expected {spec.value_type})")
+            issues.append(
+                f"column {name!r}: {_pct(entry['type_violations'], n)} values of the wrong type "
+                f"(expected {spec.value_type})"
+            )
         if entry.get("out_of_range") and _beyond_chance(entry["out_of_range"], n, schema.n_rows):
             if entry["below_minimum"]:
-                issues.append(f"column {name!r}: {_pct(entry['below_minimum'], n)} values below the reference minimum {spec.minimum:g}")
+                issues.append(
+                    f"column {name!r}: {_pct(entry['below_minimum'], n)} values below the reference minimum {spec.minimum:g}"
+                )
             if entry["above_maximum"]:
-                issues.append(f"column {name!r}: {_pct(entry['above_maximum'], n)} values above the reference maximum {spec.maximum:g}")
+                issues.append(
+                    f"column {name!r}: {_pct(entry['above_maximum'], n)} values above the reference maximum {spec.maximum:g}"
+                )
         if entry.get("unseen"):
             shown = ", ".join(map(repr, entry["unseen_examples"][:5]))
-            issues.append(f"column {name!r}: {_pct(entry['unseen'], n)} values in categories the reference never had ({shown})")
+            issues.append(
+                f"column {name!r}: {_pct(entry['unseen'], n)} values in categories the reference never had ({shown})"
+            )
     return {
         "kind": "quality",
         "n_rows": n,
@@ -265,8 +286,13 @@ def _check_categorical(values: Any, spec: ColumnSchema) -> dict[str, Any]:
     families = [_family(v) for v in cat.categories]
     expected = spec.value_type
     # Integers in a float column and the like are the same kind of value; strings are not numbers.
-    compatible = {"integer": {"integer"}, "float": {"float", "integer"}, "boolean": {"boolean"},
-                  "string": {"string"}, "other": {"integer", "float", "boolean", "string", "other"}}[expected]
+    compatible = {
+        "integer": {"integer"},
+        "float": {"float", "integer"},
+        "boolean": {"boolean"},
+        "string": {"string"},
+        "other": {"integer", "float", "boolean", "string", "other"},
+    }[expected]
     wrong = np.array([f not in compatible for f in families], dtype=bool)
     violations = int(counts[wrong].sum()) if wrong.size else 0
     unseen_count, examples = 0, []
@@ -277,7 +303,10 @@ def _check_categorical(values: Any, spec: ColumnSchema) -> dict[str, Any]:
             idx = np.flatnonzero(unseen)
             idx = idx[np.argsort(-counts[idx], kind="stable")]
             unseen_count = int(counts[idx].sum())
-            examples = [v if isinstance(v, (str, int, float, bool)) else str(v) for v in (cat.categories[i] for i in idx[:20])]
+            examples = [
+                v if isinstance(v, (str, int, float, bool)) else str(v)
+                for v in (cat.categories[i] for i in idx[:20])
+            ]
     return {
         "kind": "categorical",
         "missing": cat.n_missing,

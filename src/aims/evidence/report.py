@@ -112,22 +112,39 @@ def evaluate(
         prof = data if isinstance(data, Profile) else load_profile(data)
         ev = prof.evaluation
         if ev is None:
-            raise EvidenceInputError("the profile has no evaluation part (it was made without target and prediction)")
+            raise EvidenceInputError(
+                "the profile has no evaluation part (it was made without target and prediction)"
+            )
         for role, wanted, have in (("target", target, ev.target), ("prediction", prediction, ev.prediction)):
             if wanted and wanted != have:
                 raise EvidenceInputError(f"the profile's {role} column is {have!r}, not {wanted!r}")
         missing = [s for s in sensitive if s not in ev.sensitive]
         if missing:
-            raise EvidenceInputError(f"sensitive column {missing[0]!r} is not in the profile (it has: {ev.sensitive})")
-        result = evaluation_from_profile(prof, min_group_size=min_group_size, intersections=intersections,
-                                         four_fifths=four_fifths)
+            raise EvidenceInputError(
+                f"sensitive column {missing[0]!r} is not in the profile (it has: {ev.sensitive})"
+            )
+        result = evaluation_from_profile(
+            prof, min_group_size=min_group_size, intersections=intersections, four_fifths=four_fifths
+        )
         if sensitive and set(sensitive) != set(ev.sensitive):
             wanted = {"|".join(p) for p in _partitions(sensitive, intersections)}
             result["fairness"] = {k: v for k, v in result["fairness"].items() if k in wanted}
-        columns = {"target": ev.target, "prediction": ev.prediction, "score": ev.score, "sensitive": ev.sensitive}
-        return _document(result.pop("task"), result.pop("n"), columns, result.get("positive_label"),
-                         result["performance"], result["fairness"], source="profile",
-                         min_group_size=min_group_size)
+        columns = {
+            "target": ev.target,
+            "prediction": ev.prediction,
+            "score": ev.score,
+            "sensitive": ev.sensitive,
+        }
+        return _document(
+            result.pop("task"),
+            result.pop("n"),
+            columns,
+            result.get("positive_label"),
+            result["performance"],
+            result["fairness"],
+            source="profile",
+            min_group_size=min_group_size,
+        )
     wanted_cols = [c for c in (target, prediction, score, *sensitive) if c]
     table = read_table(data, wanted_cols)
     if _is_regression_target(table[target], task):
@@ -136,28 +153,53 @@ def evaluate(
         n = int(perf.pop("n"))
         fairness = {}
         if sensitive:
-            fairness = regression_fairness_report(table[target], table[prediction],
-                                                  sensitive_features={s: table[s] for s in sensitive},
-                                                  min_group_size=min_group_size, intersections=intersections)
-        return _document("regression", n, columns, None, perf, fairness, source=table.source,
-                         min_group_size=min_group_size)
-    labels = encode_labels(table[target], table[prediction], pos_label=positive_label,
-                           task=task if task in ("binary", "multiclass") else "auto")
+            fairness = regression_fairness_report(
+                table[target],
+                table[prediction],
+                sensitive_features={s: table[s] for s in sensitive},
+                min_group_size=min_group_size,
+                intersections=intersections,
+            )
+        return _document(
+            "regression", n, columns, None, perf, fairness, source=table.source, min_group_size=min_group_size
+        )
+    labels = encode_labels(
+        table[target],
+        table[prediction],
+        pos_label=positive_label,
+        task=task if task in ("binary", "multiclass") else "auto",
+    )
     y_score = None
     if score:
         y_score, bad = to_numeric(table[score], name=score)
         if bad or np.isnan(y_score).any():
-            raise EvidenceInputError(f"column {score!r} has {bad + int(np.isnan(y_score).sum())} missing or non-numeric scores")
+            raise EvidenceInputError(
+                f"column {score!r} has {bad + int(np.isnan(y_score).sum())} missing or non-numeric scores"
+            )
     perf = classification_report(None, None, y_score, labels=labels)
     for key in ("task", "n", "positive_label"):
         perf.pop(key, None)
     fairness = {}
     if sensitive:
-        fairness = fairness_report(None, None, sensitive_features={s: table[s] for s in sensitive},
-                                   labels=labels, min_group_size=min_group_size,
-                                   intersections=intersections, four_fifths=four_fifths)
-    return _document(labels.task, len(labels.true), columns, labels.pos_label, perf, fairness,
-                     source=table.source, min_group_size=min_group_size)
+        fairness = fairness_report(
+            None,
+            None,
+            sensitive_features={s: table[s] for s in sensitive},
+            labels=labels,
+            min_group_size=min_group_size,
+            intersections=intersections,
+            four_fifths=four_fifths,
+        )
+    return _document(
+        labels.task,
+        len(labels.true),
+        columns,
+        labels.pos_label,
+        perf,
+        fairness,
+        source=table.source,
+        min_group_size=min_group_size,
+    )
 
 
 def _partitions(names: Sequence[str], intersections: bool) -> list[tuple[str, ...]]:
@@ -171,8 +213,15 @@ def _partitions(names: Sequence[str], intersections: bool) -> list[tuple[str, ..
 
 
 def _document(
-    task: str, n: int, columns: Mapping[str, Any], positive_label: Any, performance: Mapping[str, Any],
-    fairness: Mapping[str, Any], *, source: str, min_group_size: int,
+    task: str,
+    n: int,
+    columns: Mapping[str, Any],
+    positive_label: Any,
+    performance: Mapping[str, Any],
+    fairness: Mapping[str, Any],
+    *,
+    source: str,
+    min_group_size: int,
 ) -> dict[str, Any]:
     return {
         "kind": "evaluation",
@@ -224,19 +273,40 @@ def drift(
     if is_profile_source(reference) or is_profile_source(current):
         ref_p = _as_profile(reference, None, categorical, numeric)
         cur_p = _as_profile(current, ref_p, categorical, numeric)
-        doc = drift_from_profiles(ref_p, cur_p, columns=columns, thresholds=thresholds,
-                                  column_thresholds=column_thresholds, target=target, prediction=prediction,
-                                  score=score, stats=stats)
+        doc = drift_from_profiles(
+            ref_p,
+            cur_p,
+            columns=columns,
+            thresholds=thresholds,
+            column_thresholds=column_thresholds,
+            target=target,
+            prediction=prediction,
+            score=score,
+            stats=stats,
+        )
     else:
-        doc = drift_report(reference, current, columns=columns, categorical=categorical, numeric=numeric,
-                           target=target, prediction=prediction, score=score, thresholds=thresholds,
-                           column_thresholds=column_thresholds, threads=threads, stats=stats)
+        doc = drift_report(
+            reference,
+            current,
+            columns=columns,
+            categorical=categorical,
+            numeric=numeric,
+            target=target,
+            prediction=prediction,
+            score=score,
+            thresholds=thresholds,
+            column_thresholds=column_thresholds,
+            threads=threads,
+            stats=stats,
+        )
         doc["source"] = "data"
     doc["version"] = REPORT_VERSION
     return doc
 
 
-def _as_profile(source: Any, like: Profile | None, categorical: Sequence[str], numeric: Sequence[str]) -> Profile:
+def _as_profile(
+    source: Any, like: Profile | None, categorical: Sequence[str], numeric: Sequence[str]
+) -> Profile:
     if isinstance(source, Profile):
         return source
     if is_profile_source(source):
@@ -246,8 +316,9 @@ def _as_profile(source: Any, like: Profile | None, categorical: Sequence[str], n
         # Profile the raw side with the other side's column kinds, so that the two agree.
         cats = [*categorical, *(n for n, c in like.columns.items() if c.kind == "categorical")]
         nums = [*numeric, *(n for n, c in like.columns.items() if c.kind == "numeric")]
-        return make_profile(source, columns=[c for c in like.columns], categorical=cats, numeric=nums,
-                            relative_accuracy=alpha)
+        return make_profile(
+            source, columns=[c for c in like.columns], categorical=cats, numeric=nums, relative_accuracy=alpha
+        )
     return make_profile(source, categorical=categorical, numeric=numeric, relative_accuracy=alpha)
 
 
@@ -284,7 +355,7 @@ def _fmt(value: Any, digits: int = 4) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        if value != 0 and (abs(value) < 10 ** -digits or abs(value) >= 10**7):
+        if value != 0 and (abs(value) < 10**-digits or abs(value) >= 10**7):
             return f"{value:.{digits - 1}e}"
         return f"{value:.{digits}f}"
     return str(value)
@@ -295,7 +366,12 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     lines = []
     for j, row in enumerate(cells):
-        lines.append("  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+        lines.append(
+            "  "
+            + "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
         if j == 0:
             lines.append("  " + "  ".join("-" * w for w in widths))
     return lines
@@ -327,14 +403,30 @@ def render_text(document: Mapping[str, Any]) -> str:
             lines.append("")
             lines.append("Confusion matrix (rows: target, columns: prediction)")
             labels = [str(v) for v in cm["labels"]]
-            lines += _table(["", *labels], [[lab, *row] for lab, row in zip(labels, cm["matrix"], strict=True)])
+            lines += _table(
+                ["", *labels], [[lab, *row] for lab, row in zip(labels, cm["matrix"], strict=True)]
+            )
         for name, part in doc["fairness"].items():
             lines.append("")
-            lines.append(f"Fairness by {name} ({part['n_groups']} groups, minimum group size {part['min_group_size']})")
-            metrics = [m for m in ("selection_rate", "accuracy", "true_positive_rate", "false_positive_rate")
-                       if any(m in g for g in part["groups"].values())]
-            rows = [[g, v["count"], *(("suppressed" if v["suppressed"] and i == 0 else v.get(m)) for i, m in enumerate(metrics))]
-                    for g, v in part["groups"].items()]
+            lines.append(
+                f"Fairness by {name} ({part['n_groups']} groups, minimum group size {part['min_group_size']})"
+            )
+            metrics = [
+                m
+                for m in ("selection_rate", "accuracy", "true_positive_rate", "false_positive_rate")
+                if any(m in g for g in part["groups"].values())
+            ]
+            rows = [
+                [
+                    g,
+                    v["count"],
+                    *(
+                        ("suppressed" if v["suppressed"] and i == 0 else v.get(m))
+                        for i, m in enumerate(metrics)
+                    ),
+                ]
+                for g, v in part["groups"].items()
+            ]
             lines += _table(["group", "count", *metrics], rows)
             for key in (*_DISPARITIES, "accuracy_difference"):
                 if key in part:
@@ -359,11 +451,21 @@ def render_text(document: Mapping[str, Any]) -> str:
         for title, cols in sections:
             lines.append(title)
             rows = [
-                [c, r["kind"], r["statistic"], r["p_value"], r["psi"], r["jensen_shannon"],
-                 r.get("wasserstein_normed"), "DRIFT" if r["drift"] else "ok"]
+                [
+                    c,
+                    r["kind"],
+                    r["statistic"],
+                    r["p_value"],
+                    r["psi"],
+                    r["jensen_shannon"],
+                    r.get("wasserstein_normed"),
+                    "DRIFT" if r["drift"] else "ok",
+                ]
                 for c, r in cols.items()
             ]
-            lines += _table(["column", "kind", "statistic", "p_value", "psi", "js", "w_normed", "drift"], rows)
+            lines += _table(
+                ["column", "kind", "statistic", "p_value", "psi", "js", "w_normed", "drift"], rows
+            )
             reasons = [(c, r["reasons"]) for c, r in cols.items() if r["reasons"]]
             for c, rs in reasons:
                 lines.append(f"  {c}: {'; '.join(rs)}")
@@ -373,15 +475,22 @@ def render_text(document: Mapping[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _bars(title: str, items: Sequence[tuple[str, float | None]], *, limit: float | None = None,
-          maximum: float | None = None) -> str:
+def _bars(
+    title: str,
+    items: Sequence[tuple[str, float | None]],
+    *,
+    limit: float | None = None,
+    maximum: float | None = None,
+) -> str:
     """A horizontal SVG bar chart; ``limit`` draws a threshold line."""
     values = [v for _, v in items if v is not None]
     top = maximum if maximum is not None else max([*values, limit or 0.0, 1e-12])
     row, label_w, bar_w = 22, 170, 360
     height = row * len(items) + 30
-    parts = [f'<svg role="img" aria-label="{html.escape(title)}" width="{label_w + bar_w + 90}" height="{height}" '
-             'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">']
+    parts = [
+        f'<svg role="img" aria-label="{html.escape(title)}" width="{label_w + bar_w + 90}" height="{height}" '
+        'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">'
+    ]
     for i, (label, value) in enumerate(items):
         y = 10 + i * row
         parts.append(f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{html.escape(label)}</text>')
@@ -394,8 +503,12 @@ def _bars(title: str, items: Sequence[tuple[str, float | None]], *, limit: float
         parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 14}">{_fmt(value, 3)}</text>')
     if limit is not None and top > 0:
         x = label_w + bar_w * limit / top
-        parts.append(f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 16}" stroke="#555" stroke-dasharray="4 3"/>')
-        parts.append(f'<text x="{x:.1f}" y="{height - 4}" text-anchor="middle" fill="#555">threshold {limit:g}</text>')
+        parts.append(
+            f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 16}" stroke="#555" stroke-dasharray="4 3"/>'
+        )
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - 4}" text-anchor="middle" fill="#555">threshold {limit:g}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -407,24 +520,47 @@ def render_html(document: Mapping[str, Any]) -> str:
     body: list[str] = []
     if doc.get("kind") == "evaluation":
         title = f"Evaluation: {doc['source']}"
-        body.append(f"<p>{doc['n_rows']:,} rows, task {esc(doc['task'])}"
-                    + (f", positive label {esc(repr(doc['positive_label']))}" if doc.get("positive_label") is not None else "")
-                    + "</p>")
+        body.append(
+            f"<p>{doc['n_rows']:,} rows, task {esc(doc['task'])}"
+            + (
+                f", positive label {esc(repr(doc['positive_label']))}"
+                if doc.get("positive_label") is not None
+                else ""
+            )
+            + "</p>"
+        )
         perf = doc["performance"]
         body.append("<h2>Performance</h2><table><tr><th>metric</th><th>value</th></tr>")
-        body += [f"<tr><td>{esc(k)}</td><td>{_fmt(v)}</td></tr>" for k, v in perf.items() if not isinstance(v, (dict, list))]
+        body += [
+            f"<tr><td>{esc(k)}</td><td>{_fmt(v)}</td></tr>"
+            for k, v in perf.items()
+            if not isinstance(v, (dict, list))
+        ]
         body.append("</table>")
         for name, part in doc["fairness"].items():
             body.append(f"<h2>Fairness by {esc(name)}</h2>")
             if any("selection_rate" in g for g in part["groups"].values()):
                 items = [(g, v.get("selection_rate")) for g, v in part["groups"].items()]
                 body.append(_bars(f"selection rate by {name}", items, maximum=1.0))
-            cols = ["count", "suppressed", "selection_rate", "accuracy", "true_positive_rate", "false_positive_rate"]
+            cols = [
+                "count",
+                "suppressed",
+                "selection_rate",
+                "accuracy",
+                "true_positive_rate",
+                "false_positive_rate",
+            ]
             body.append("<table><tr><th>group</th>" + "".join(f"<th>{c}</th>" for c in cols) + "</tr>")
             for g, v in part["groups"].items():
-                body.append(f"<tr><td>{esc(g)}</td>" + "".join(f"<td>{_fmt(v.get(c))}</td>" for c in cols) + "</tr>")
+                body.append(
+                    f"<tr><td>{esc(g)}</td>" + "".join(f"<td>{_fmt(v.get(c))}</td>" for c in cols) + "</tr>"
+                )
             body.append("</table><ul>")
-            body += [f"<li>{k.replace('_', ' ')}: <b>{_fmt(part.get(k))}</b></li>" for k in _DISPARITIES if k in part]
+            body += [
+                f"<li>{k.replace('_', ' ')}: <b>{_fmt(part.get(k))}</b></li>"
+                for k in _DISPARITIES
+                if k in part
+            ]
             rule = part.get("four_fifths_rule")
             if rule:
                 verdict = {True: "passed", False: "failed", None: "not measurable"}[rule["passed"]]
@@ -432,29 +568,61 @@ def render_html(document: Mapping[str, Any]) -> str:
             body.append("</ul>")
     elif doc.get("kind") == "drift":
         title = "Drift report"
-        body.append(f"<p>{doc['n_reference']:,} reference rows, {doc['n_current']:,} current rows: "
-                    f"<b>{doc['n_drifted']} of {doc['n_columns']}</b> columns drifted.</p>")
+        body.append(
+            f"<p>{doc['n_reference']:,} reference rows, {doc['n_current']:,} current rows: "
+            f"<b>{doc['n_drifted']} of {doc['n_columns']}</b> columns drifted.</p>"
+        )
         items = [(c, r.get("psi")) for c, r in doc["columns"].items()]
-        body.append("<h2>PSI per column</h2>" + _bars("PSI per column", items, limit=doc["thresholds"]["psi"]))
-        items = [(c, r.get("wasserstein_normed")) for c, r in doc["columns"].items() if r["kind"] == "numeric"]
+        body.append(
+            "<h2>PSI per column</h2>" + _bars("PSI per column", items, limit=doc["thresholds"]["psi"])
+        )
+        items = [
+            (c, r.get("wasserstein_normed")) for c, r in doc["columns"].items() if r["kind"] == "numeric"
+        ]
         if items:
-            body.append("<h2>Normalised Wasserstein distance (numeric columns)</h2>"
-                        + _bars("normalised Wasserstein", items, limit=doc["thresholds"]["wasserstein_normed"]))
-        cols = ["kind", "test", "statistic", "p_value", "psi", "jensen_shannon", "wasserstein_normed", "drift"]
-        body.append("<h2>All columns</h2><table><tr><th>column</th>" + "".join(f"<th>{c}</th>" for c in cols) + "<th>reasons</th></tr>")
+            body.append(
+                "<h2>Normalised Wasserstein distance (numeric columns)</h2>"
+                + _bars("normalised Wasserstein", items, limit=doc["thresholds"]["wasserstein_normed"])
+            )
+        cols = [
+            "kind",
+            "test",
+            "statistic",
+            "p_value",
+            "psi",
+            "jensen_shannon",
+            "wasserstein_normed",
+            "drift",
+        ]
+        body.append(
+            "<h2>All columns</h2><table><tr><th>column</th>"
+            + "".join(f"<th>{c}</th>" for c in cols)
+            + "<th>reasons</th></tr>"
+        )
         for c, r in doc["columns"].items():
             cls = ' class="drift"' if r["drift"] else ""
-            body.append(f"<tr{cls}><td>{esc(c)}</td>" + "".join(f"<td>{esc(_fmt(r.get(k)))}</td>" for k in cols)
-                        + f"<td>{esc('; '.join(r['reasons']))}</td></tr>")
+            body.append(
+                f"<tr{cls}><td>{esc(c)}</td>"
+                + "".join(f"<td>{esc(_fmt(r.get(k)))}</td>" for k in cols)
+                + f"<td>{esc('; '.join(r['reasons']))}</td></tr>"
+            )
         body.append("</table>")
-        body.append("<h2>Method</h2><ul>" + "".join(f"<li><b>{esc(k)}</b>: {esc(str(v))}</li>" for k, v in doc["method"].items()) + "</ul>")
+        body.append(
+            "<h2>Method</h2><ul>"
+            + "".join(f"<li><b>{esc(k)}</b>: {esc(str(v))}</li>" for k, v in doc["method"].items())
+            + "</ul>"
+        )
     else:
         raise EvidenceInputError(f"cannot render a {doc.get('kind')!r} document as HTML")
-    style = ("body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#222}"
-             "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}"
-             "td:first-child,th:first-child{text-align:left}tr.drift{background:#fdecea}")
-    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{esc(title)}</title>"
-            f"<style>{style}</style></head><body><h1>{esc(title)}</h1>{''.join(body)}</body></html>\n")
+    style = (
+        "body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#222}"
+        "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}"
+        "td:first-child,th:first-child{text-align:left}tr.drift{background:#fdecea}"
+    )
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>'
+        f"<style>{style}</style></head><body><h1>{esc(title)}</h1>{''.join(body)}</body></html>\n"
+    )
 
 
 def render(document: Mapping[str, Any], fmt: str = "json") -> str:

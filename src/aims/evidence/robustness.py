@@ -182,7 +182,9 @@ class CategoryFlip(Perturbation):
             _set(out, col, new.astype(values.dtype) if values.dtype.kind != "O" else new)
             touched += 1
         if not touched:
-            raise EvidenceInputError("category flip needs at least one categorical column with two or more categories")
+            raise EvidenceInputError(
+                "category flip needs at least one categorical column with two or more categories"
+            )
         return [(f"category_flip(rate={self.rate:g})", out)]
 
 
@@ -195,18 +197,24 @@ def _metric_fn(metric: str | Callable[[Any, Any], float], pos_label: Any) -> Cal
     if metric in LOWER_IS_BETTER or metric == "r2":
         return lambda y, p: float(regression_report(y, p)[metric])
     if metric == "roc_auc":
+
         def auc(y: Any, s: Any) -> float:
             labels = encode_labels(y, y, pos_label=pos_label, task="binary")
             scores = np.asarray(s, dtype=np.float64)
             return roc_auc_score(labels.true, scores[:, -1] if scores.ndim == 2 else scores)
+
         return auc
     if metric in HIGHER_IS_BETTER:
+
         def score(y: Any, p: Any) -> float:
             rep = classification_report(y, p, pos_label=pos_label)
             key = metric if metric in rep else f"{metric}_macro"
             return float(rep[key])
+
         return score
-    raise EvidenceInputError(f"unknown metric {metric!r}; use one of {sorted(HIGHER_IS_BETTER | LOWER_IS_BETTER)} or a callable")
+    raise EvidenceInputError(
+        f"unknown metric {metric!r}; use one of {sorted(HIGHER_IS_BETTER | LOWER_IS_BETTER)} or a callable"
+    )
 
 
 def robustness_report(
@@ -255,8 +263,15 @@ def robustness_report(
                 except Exception as exc:  # a model that breaks on perturbed input is a finding, not a crash
                     errors[label] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         for label, message in errors.items():
-            results[label] = {"value": None, "std": None, "runs": 0, "drop": None, "relative_drop": None,
-                              "failed": True, "error": message}
+            results[label] = {
+                "value": None,
+                "std": None,
+                "runs": 0,
+                "drop": None,
+                "relative_drop": None,
+                "failed": True,
+                "error": message,
+            }
         for label, values in runs.items():
             if label in errors:
                 continue
@@ -292,4 +307,3 @@ def _entry(value: float, spread: float, runs: int, dropped: float, baseline: flo
         "drop": dropped,
         "relative_drop": dropped / abs(baseline) if baseline and not math.isnan(baseline) else math.nan,
     }
-
