@@ -18,7 +18,15 @@ def main() -> None:
     org = demo.demo_organization()
     if org is None:
         raise SystemExit("load the demo first: aims demo")
-    writers = ["ai_manager", "risk_team", "technical_team", "operational_team", "org_admin"]
+    # The load test's users write AI systems and read the audit trail: only the roles the permission
+    # matrix allows both (a 403 for the others would be the right answer, not a load error).
+    from aims.core import permissions
+
+    writers = [
+        role
+        for role in demo.people_of(org)
+        if permissions.allowed(role, "ai_system", "add") and permissions.allowed(role, "audit_event", "view")
+    ]
     tokens = []
     for role, user in demo.people_of(org).items():
         if role in writers:
