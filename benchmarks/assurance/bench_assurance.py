@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import contention, measure, setup_django  # noqa: E402
 
 DASHBOARD_TARGET_MS = 300.0
 PDF_TARGET_MS = 10_000.0
@@ -49,20 +51,6 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--database-url", default="", help="a PostgreSQL URL; an empty database is migrated")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (print its path)")
     return parser.parse_args()
-
-
-def setup_django(var_dir: Path, database_url: str) -> None:
-    os.environ["AIMS_VAR_DIR"] = str(var_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "aims.settings"
-    os.environ["AIMS_ALLOWED_HOSTS"] = "testserver,localhost"
-    os.environ.pop("AIMS_DEBUG", None)
-    if database_url:
-        os.environ["AIMS_DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("AIMS_DATABASE_URL", None)
-    import django
-
-    django.setup()
 
 
 def build(args: argparse.Namespace) -> dict[str, object]:
@@ -376,50 +364,6 @@ def _risks(org, systems, users, n: int) -> None:  # type: ignore[no-untyped-def]
             links += [through(risk_id=r.pk, aisystem_id=systems[r.number % len(systems)].pk) for r in made]
             batch = []
     through.objects.bulk_create(links, batch_size=5000)
-
-
-def contention(rounds: int = 30) -> float:
-    """Wall-clock over CPU time of a pure-Python loop (1.0 on an idle machine)."""
-    ratios = []
-    for _ in range(rounds):
-        t0, c0 = time.perf_counter(), time.process_time()
-        x = 0
-        for i in range(200_000):
-            x += i * i
-        ratios.append((time.perf_counter() - t0) / max(time.process_time() - c0, 1e-6))
-    return statistics.median(ratios)
-
-
-def measure(fn, n: int, warmup: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    from django.db import connection
-
-    for _ in range(warmup):
-        fn()
-    # Counted with an execute wrapper: the request_started signal clears connection.queries.
-    count = [0]
-
-    def counter(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        count[0] += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(counter):
-        size = fn()
-    times, cpu = [], []
-    for _ in range(n):
-        t0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.process_time() - c0) * 1000)
-    times.sort()
-    return {
-        "queries": count[0],
-        "median": statistics.median(times),
-        "cpu": statistics.median(cpu),
-        "p95": times[max(0, int(round(0.95 * len(times))) - 1)],
-        "min": times[0],
-        "max": times[-1],
-        "bytes": size,
-    }
 
 
 def main() -> int:

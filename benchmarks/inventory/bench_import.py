@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_inventory import setup_django  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import setup_django  # noqa: E402
 
 
 def timed(label: str, step):  # type: ignore[no-untyped-def]

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import contention, get_ok, measure, setup_django  # noqa: E402
 
 
 def parse() -> argparse.Namespace:
@@ -37,20 +39,6 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--database-url", default="", help="a PostgreSQL URL; an empty database is migrated")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (print its path)")
     return parser.parse_args()
-
-
-def setup_django(var_dir: Path, database_url: str) -> None:
-    os.environ["AIMS_VAR_DIR"] = str(var_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "aims.settings"
-    os.environ["AIMS_ALLOWED_HOSTS"] = "testserver,localhost"
-    os.environ.pop("AIMS_DEBUG", None)
-    if database_url:
-        os.environ["AIMS_DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("AIMS_DATABASE_URL", None)
-    import django
-
-    django.setup()
 
 
 def build(n_systems: int) -> tuple[object, str]:
@@ -104,48 +92,6 @@ def build(n_systems: int) -> tuple[object, str]:
     return manager.user, raw
 
 
-def contention(rounds: int = 30) -> float:
-    """How much longer than its CPU time a pure-Python job takes right now (1.0 on an idle machine).
-    Divide a wall-clock figure by it to see what the same request costs on an idle machine."""
-    ratios = []
-    for _ in range(rounds):
-        t0, c0 = time.perf_counter(), time.process_time()
-        x = 0
-        for i in range(200_000):
-            x += i * i
-        ratios.append((time.perf_counter() - t0) / max(time.process_time() - c0, 1e-6))
-    return statistics.median(ratios)
-
-
-def measure(client, path: str, n: int, warmup: int) -> dict[str, float]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(warmup):
-        assert client.get(path).status_code == 200, path
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    queries = len(ctx.captured_queries)
-    times, cpu = [], []
-    for _ in range(n):
-        t0, c0 = time.perf_counter(), time.process_time()
-        response = client.get(path)
-        times.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.process_time() - c0) * 1000)
-        assert response.status_code == 200
-    times.sort()
-    return {
-        "queries": queries,
-        "median": statistics.median(times),
-        "cpu": statistics.median(cpu),
-        "p95": times[max(0, int(round(0.95 * len(times))) - 1)],
-        "min": times[0],
-        "max": times[-1],
-        "bytes": len(response.content),
-    }
-
-
 CASES = [
     ("inventory page", "session", "/inventory/systems/"),
     ("inventory page, page 100", "session", "/inventory/systems/?page=100"),
@@ -197,7 +143,7 @@ def main() -> int:
     worst = 0.0
     before = contention()
     for label, door, path in CASES:
-        r = measure(clients[door], path, args.requests, args.warmup)
+        r = measure(get_ok(clients[door], path), args.requests, args.warmup)
         worst = max(worst, r["median"]) if label in ("inventory page", "API list, page of 50") else worst
         print(
             f"| {label:<40} | {r['queries']:>7} | {r['median']:>9.1f} | {r['p95']:>7.1f} | {r['min']:>7.1f} "

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import contention, get_ok, measure, setup_django  # noqa: E402
 
 REQUEST_TARGET_MS = 200.0
 RECOMPUTE_TARGET_S = 30.0
@@ -47,20 +49,6 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--only", default="", help="only the requests whose label contains this text")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (print its path)")
     return parser.parse_args()
-
-
-def setup_django(var_dir: Path, database_url: str) -> None:
-    os.environ["AIMS_VAR_DIR"] = str(var_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "aims.settings"
-    os.environ["AIMS_ALLOWED_HOSTS"] = "testserver,localhost"
-    os.environ.pop("AIMS_DEBUG", None)
-    if database_url:
-        os.environ["AIMS_DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("AIMS_DATABASE_URL", None)
-    import django
-
-    django.setup()
 
 
 def build(n_risks: int) -> tuple[object, str, object]:
@@ -157,46 +145,6 @@ def build(n_risks: int) -> tuple[object, str, object]:
     return manager.user, raw, org
 
 
-def contention(rounds: int = 30) -> float:
-    """Wall-clock over CPU time of a pure-Python loop (1.0 on an idle machine)."""
-    ratios = []
-    for _ in range(rounds):
-        t0, c0 = time.perf_counter(), time.process_time()
-        x = 0
-        for i in range(200_000):
-            x += i * i
-        ratios.append((time.perf_counter() - t0) / max(time.process_time() - c0, 1e-6))
-    return statistics.median(ratios)
-
-
-def measure(client, path: str, n: int, warmup: int) -> dict[str, float]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(warmup):
-        assert client.get(path).status_code == 200, path
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    queries = len(ctx.captured_queries)
-    times, cpu = [], []
-    for _ in range(n):
-        t0, c0 = time.perf_counter(), time.process_time()
-        response = client.get(path)
-        times.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.process_time() - c0) * 1000)
-        assert response.status_code == 200
-    times.sort()
-    return {
-        "queries": queries,
-        "median": statistics.median(times),
-        "cpu": statistics.median(cpu),
-        "p95": times[max(0, int(round(0.95 * len(times))) - 1)],
-        "min": times[0],
-        "max": times[-1],
-    }
-
-
 CASES = [
     ("register page", "session", "/risk/risks/"),
     ("register page, page 100, by level", "session", "/risk/risks/?sort=-level&page=100"),
@@ -265,7 +213,7 @@ def main() -> int:
         for label, door, path in CASES:
             if args.only and args.only not in label:
                 continue
-            r = measure(clients[door], path, args.requests, args.warmup)
+            r = measure(get_ok(clients[door], path), args.requests, args.warmup)
             ok = ok and r["median"] < REQUEST_TARGET_MS
             print(
                 f"| {label:<36} | {r['queries']:>7} | {r['median']:>9.1f} | {r['p95']:>7.1f} | {r['min']:>7.1f} "
