@@ -44,7 +44,7 @@ test: test-install
 
 # The full API fuzzing run: every role, AIMS_FUZZ_EXAMPLES (default 25) generated requests per
 # operation and mode (about 30 minutes at 25); the suite runs a bounded subset on every `make test`,
-# and .ci/run runs this with 6.
+# and .ci/run runs this with 4.
 fuzz: test-install
 	AIMS_VAR_DIR=$(CURDIR)/var/test AIMS_FUZZ_FULL=1 $(BIN)/python -m pytest tests/security/test_api_fuzz.py
 
