@@ -7,8 +7,6 @@ place. Each export is recorded in the audit trail."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from aims.core.management.cli import org_actor
+from aims.core.management.tabular_cli import write_output
 
 
 class Command(BaseCommand):
@@ -56,15 +55,5 @@ class Command(BaseCommand):
         if not output:
             self.stdout.write(content.decode("utf-8-sig"), ending="")
             return
-        target = Path(output)
-        if target.is_dir():
-            target = target / filename
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".aims-export-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        target = write_output(self, content, output, filename)
         self.stderr.write(f"wrote {rows} {options['kind']} to {target}")
