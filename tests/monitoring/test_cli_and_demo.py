@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
+import httpx
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from aims import evidence
 from aims.core.models import AuditEvent
+from aims.monitoring import demo as monitoring_demo
+from aims.monitoring import notify
 from aims.monitoring.models import Alert, EvidenceProfile, Monitor
 
 pytestmark = pytest.mark.django_db
@@ -97,10 +102,17 @@ def test_aims_monitor_evaluate_and_tick(org, system):
         call_command("monitor", "evaluate", "--org", "nope", stdout=io.StringIO())
 
 
-def test_the_demo_feeds_the_credit_model_and_one_breach_raises_an_alert(django_capture_on_commit_callbacks):
+def test_the_demo_feeds_the_credit_model_and_one_breach_raises_an_alert(
+    django_capture_on_commit_callbacks, monkeypatch
+):
     from aims.core import demo
     from aims.risk.models import Risk
 
+    receivers = []  # the demo's own receiver, kept to look at what it received (a spy, not a mock)
+    listen = monitoring_demo._listen
+    monkeypatch.setattr(
+        monitoring_demo, "_listen", lambda secret: receivers.append(listen(secret)) or receivers[-1]
+    )
     with django_capture_on_commit_callbacks(execute=False):
         result = demo.load()
     org = result.organization
@@ -113,7 +125,30 @@ def test_the_demo_feeds_the_credit_model_and_one_breach_raises_an_alert(django_c
     assert {m.last_status for n, m in monitors.items() if n != drift.name} == {"ok"}
     alert = Alert.objects.get(organization=org)
     assert alert.severity == "critical" and alert.monitor == drift
-    assert alert.notifications.count() == 1
+    by_kind = {n.channel.kind: n for n in alert.notifications.select_related("channel")}
+    assert set(by_kind) == {"email", "webhook"}
+    # The webhook went over HTTP to the demo's receiver, which verified its signature and said so.
+    hook = by_kind["webhook"]
+    assert hook.status == "sent" and hook.attempts == 1 and hook.response_code == 200
+    assert json.loads(hook.response_body) == {"verified": True, "delivery": hook.pk, "event": "alert.opened"}
+    assert hook.signature.startswith("sha256=") and hook.last_error == ""
+    [receiver] = receivers
+    assert [(r.verified, r.status, r.delivery, r.severity) for r in receiver.received] == [
+        (True, 200, str(hook.pk), "critical")
+    ]
+    # The receiver is gone: the channel is off and points at `aims webhook-receiver`'s address.
+    channel = hook.channel
+    assert not channel.active and channel.target == monitoring_demo.WEBHOOK_URL
+    assert "demo" in channel.description and channel.monitors.get() == drift
+    with pytest.raises(httpx.ConnectError):
+        httpx.post(receiver.url, content=b"{}")
+    switched = AuditEvent.objects.filter(object_type="notification_channel", object_id=str(channel.pk))
+    assert [e.action for e in switched.order_by("pk")] == ["create", "update", "update"]
+    assert all(e.actor_id == result.people["ai_manager"].pk for e in switched)
+    # The e-mail waits for the worker; the webhook's queued task finds it sent and sends nothing more.
+    assert by_kind["email"].status == "pending"
+    assert notify.deliver(hook.pk).attempts == 1 and len(receiver.received) == 1
+    assert notify.deliver(by_kind["email"].pk).status == "sent" and len(mail.outbox) == 1
     credit_risks = Risk.objects.filter(organization=org, ai_systems__slug="retail-credit-scoring").exclude(
         status="closed"
     )

@@ -191,3 +191,88 @@ def test_notification_channels_are_managed_by_managers_only(browser_client):
     assert browser_client("mallory").get(f"/monitoring/channels/{channel.pk}/").status_code == 404
     assert browser_client("operational_team").get(f"/monitoring/channels/{channel.pk}/").status_code == 403
     assert browser_client("ai_manager").get(f"/monitoring/channels/{channel.pk}/").status_code == 200
+
+
+@pytest.fixture
+def deliveries(actor, breached):
+    """A webhook channel with one delivery answered 200 and one waiting for its second attempt."""
+    from django.utils import timezone
+
+    from aims.monitoring.models import Notification
+
+    channel = services.create_channel(
+        actor("ai_manager"),
+        {
+            "name": "Incident desk",
+            "kind": "webhook",
+            "target": "https://hooks.example/aims",
+            "secret": "a-shared-secret-of-some-length",
+            "description": "The incident desk's ticketing system.",
+        },
+    )
+    alert = Alert.objects.get()
+    common = {"organization": alert.organization, "alert": alert, "channel": channel}
+    Notification.objects.create(
+        **common,
+        event="alert.opened",
+        status="sent",
+        attempts=1,
+        response_code=200,
+        signature="sha256=" + "ab" * 32,
+        response_body='{"verified": true}',
+        sent_at=timezone.now(),
+    )
+    Notification.objects.create(
+        **common,
+        event="alert.escalated",
+        status="retrying",
+        attempts=1,
+        response_code=503,
+        last_error="HTTP 503",
+        signature="sha256=" + "cd" * 32,
+        next_attempt_at=timezone.now(),
+    )
+    return channel
+
+
+def test_a_channels_deliveries_page_shows_status_response_attempts_retry_and_signature(
+    browser_client, deliveries, django_assert_max_num_queries
+):
+    url = f"/monitoring/channels/{deliveries.pk}/deliveries/"
+    client = browser_client("external_auditor")  # every role may see where alerts went; no secret shown
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    no_inline(html)
+    assert "sha256=" + "ab" * 32 in html and "sha256=" + "cd" * 32 in html
+    assert "{&quot;verified&quot;: true}" in html and "HTTP 503" in html and "retry at" in html
+    assert "The incident desk&#x27;s ticketing system." in html
+    assert "a-shared-secret-of-some-length" not in html
+    assert "Edit the channel" not in html  # an auditor reads only
+    assert "Edit the channel" in browser_client("ai_manager").get(url).content.decode()
+    assert browser_client("operational_team").post(url).status_code == 405
+    assert browser_client("mallory").get(url).status_code == 404
+    assert browser_client("mallory").get("/monitoring/channels/999999/deliveries/").status_code == 404
+
+
+def test_the_deliveries_page_is_refused_without_a_membership_and_asks_strangers_to_log_in(client, deliveries):
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    url = f"/monitoring/channels/{deliveries.pk}/deliveries/"
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
+    stranger = Client()
+    stranger.force_login(UserFactory())
+    assert stranger.get(url).status_code == 403
+
+
+def test_the_alert_and_channel_pages_link_to_the_deliveries(browser_client, deliveries):
+    url = f"/monitoring/channels/{deliveries.pk}/deliveries/"
+    alert = Alert.objects.get()
+    alert_page = browser_client("risk_team").get(f"/monitoring/alerts/{alert.pk}/").content.decode()
+    assert f'href="{url}"' in alert_page and "{&quot;verified&quot;: true}" in alert_page
+    channels = browser_client("risk_team").get("/monitoring/channels/").content.decode()
+    assert f'href="{url}"' in channels and "2 deliveries" in channels

@@ -223,3 +223,26 @@ def test_the_scheduled_evaluation_runs_every_active_monitor(actor, system, refer
     result = evaluate_all_monitors.enqueue()
     assert result.return_value == {"warning": 1}
     assert Alert.objects.get().severity == "warning"
+
+
+def test_allow_local_opens_the_guard_for_exactly_one_loopback_url_and_only_inside_the_block():
+    url = "http://127.0.0.1:8765/aims/webhook"
+    with pytest.raises(notify.DeliveryError, match="private or local network"):
+        notify._check_address(url)
+    with notify.allow_local(url):
+        notify._check_address(url)  # let through
+        for other in (
+            "http://127.0.0.1:8766/aims/webhook",  # another port
+            "http://127.0.0.1:8765/admin/",  # another path
+        ):
+            with pytest.raises(notify.DeliveryError, match="private or local network"):
+                notify._check_address(other)
+        seen_by_another_thread = []
+        thread = threading.Thread(target=lambda: seen_by_another_thread.append(notify._LOCAL_ALLOWED.get()))
+        thread.start()
+        thread.join()
+        assert seen_by_another_thread == [frozenset()]  # a worker thread is not let through
+    with pytest.raises(notify.DeliveryError, match="private or local network"):
+        notify._check_address(url)
+    with notify.allow_local("http://10.1.2.3/aims/webhook"), pytest.raises(notify.DeliveryError):
+        notify._check_address("http://10.1.2.3/aims/webhook")  # private, not loopback: still refused

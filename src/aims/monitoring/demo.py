@@ -5,8 +5,18 @@ data) scores eight weekly batches of 250 applicants drawn (seeded) from the 1,00
 training split, scored, is the reference profile. From week 7 the applicant mix shifts (more
 young women apply, after a marketing campaign) and credit amounts rise by a third: the drift monitor
 on the credit amount crosses its critical threshold, which raises a critical alert, notifies the ML
-on-call e-mail channel, and marks the system's risks for review. The other monitors (accuracy,
-approval-rate gap between women and men, input volume, scoring latency) stay within their thresholds.
+on-call e-mail channel and the incident desk's webhook, and marks the system's risks for review. The
+other monitors (accuracy, approval-rate gap between women and men, input volume, scoring latency)
+stay within their thresholds.
+
+The webhook is delivered for real: while the monitors are evaluated, `demo_receiver()` runs the
+receiver of `aims webhook-receiver` (`receiver.py`) in a background thread on the loopback interface,
+points the demo channel at it and switches it on; the alert's delivery goes through `notify.deliver`
+over HTTP (the SSRF guard lets through exactly that URL, `notify.allow_local`), the receiver checks
+the signature and answers 200, and the delivery is recorded as sent with that answer. Then the
+receiver stops and the channel goes back to how it was: on first load, switched off and pointing at
+the default address of `aims webhook-receiver`, so later alerts are not sent to a receiver that is
+gone (docs/monitoring.md, "Demo"). The e-mail is left to the worker, like any other.
 
 Everything is computed by `aims.evidence` at load time, as a pipeline would with the SDK; profiles
 are matched by name and dated relative to the day they are first loaded, so loading again writes
@@ -14,7 +24,10 @@ nothing. Called by aims.core.demo.load()."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -23,8 +36,9 @@ from django.utils import timezone
 from aims.core.demo import actor, ensure
 from aims.inventory.models import AISystem
 
-from . import services
-from .models import EvidenceProfile, MetricPoint, Monitor, NotificationChannel
+from . import notify, services
+from .models import EvidenceProfile, MetricPoint, Monitor, Notification, NotificationChannel
+from .receiver import DEFAULT_PATH, DEFAULT_PORT, WebhookReceiver
 
 SYSTEM = "retail-credit-scoring"
 WEEKS = 8
@@ -32,6 +46,18 @@ BATCH = 250
 SEED = 7
 SHIFT_FROM = 6  # weeks 7 and 8 (0-based 6, 7) see the shifted applicant mix
 PROFILE_ARGS = {"target": "risk", "prediction": "approved", "score": "score", "sensitive": ["sex"]}
+WEBHOOK_CHANNEL = "Incident desk webhook (demo receiver)"
+WEBHOOK_URL = f"http://127.0.0.1:{DEFAULT_PORT}{DEFAULT_PATH}"  # where `aims webhook-receiver` listens
+WEBHOOK_ABOUT = (
+    "The demo's stand-in for an incident desk. While `aims demo` loaded the demo, it ran the receiver of "
+    "`aims webhook-receiver` on this computer's loopback interface for this channel only: the critical drift "
+    "alert was sent to it over HTTP, the receiver checked the HMAC-SHA256 signature with this channel's secret "
+    'and answered 200 {"verified": true}. The receiver stopped when the demo finished, so the channel is '
+    "switched off and points at the default address of `aims webhook-receiver`. To receive the demo's alerts "
+    f'yourself, run `aims webhook-receiver --channel "{WEBHOOK_CHANNEL}" --org demo`, start the worker with '
+    "AIMS_WEBHOOK_ALLOW_PRIVATE=true (it refuses local addresses otherwise) and switch the channel on; for a "
+    "real endpoint, give its https URL and secret instead."
+)
 
 
 def _frame(model: Any, rows: list[dict[str, str]], index: Any, inflate: float = 1.0) -> dict[str, np.ndarray]:
@@ -84,6 +110,46 @@ def _model_version(system: AISystem) -> Any:
     except ImportError:
         return None
     return ModelVersion.objects.filter(ai_system=system, name="credit-scoring-logreg", label="2.0.0").first()
+
+
+def _listen(secret: str) -> WebhookReceiver:
+    """The receiver on the documented port when it is free (the channel's URL then stays the same),
+    else on any free loopback port."""
+    try:
+        return WebhookReceiver(secret, port=DEFAULT_PORT)
+    except OSError:
+        return WebhookReceiver(secret, port=0)
+
+
+@contextlib.contextmanager
+def demo_receiver(actor: Any, channel: NotificationChannel) -> Iterator[WebhookReceiver]:
+    """Run a webhook receiver for `channel` in a background thread, point the channel at it and
+    switch it on (an audited change by `actor`); afterwards stop it and put the channel's URL and
+    on/off back as they were (audited too)."""
+    before = {"target": channel.target, "active": channel.active}
+    with _listen(channel.secret) as receiver:
+        during = {"target": receiver.url, "active": True}
+        if during != before:
+            channel = services.update_channel(actor, channel, during)
+        yield receiver
+    channel.refresh_from_db()
+    if before != {"target": channel.target, "active": channel.active}:
+        services.update_channel(actor, channel, before)
+
+
+def deliver_webhooks(channel: NotificationChannel, receiver: WebhookReceiver) -> list[Notification]:
+    """Send the channel's waiting deliveries now, through the worker's own code path, to the demo
+    receiver (the only address the SSRF guard lets through here)."""
+    done = []
+    waiting = Notification.objects.filter(
+        channel=channel, status__in=(Notification.Status.PENDING, Notification.Status.RETRYING)
+    ).order_by("pk")
+    with notify.allow_local(receiver.url):
+        for pk in waiting.values_list("pk", flat=True):
+            n = notify.deliver(pk)
+            if n is not None:
+                done.append(n)
+    return done
 
 
 def load(org: Any, people: dict[str, Any]) -> None:
@@ -152,6 +218,20 @@ def load(org: Any, people: dict[str, Any]) -> None:
             "active": True,
         },
         create=services.create_channel,
+    )
+    webhook = ensure(
+        manager,
+        NotificationChannel,
+        {"name": WEBHOOK_CHANNEL},
+        {
+            "kind": NotificationChannel.Kind.WEBHOOK,
+            "min_severity": NotificationChannel.MinSeverity.CRITICAL,
+            "description": WEBHOOK_ABOUT,
+        },
+        # Off until a receiver listens (see demo_receiver); the secret is the demo's own.
+        create=lambda a, d: services.create_channel(
+            a, {**d, "target": WEBHOOK_URL, "secret": secrets.token_urlsafe(24), "active": False}
+        ),
     )
 
     specs = [
@@ -234,12 +314,14 @@ def load(org: Any, people: dict[str, Any]) -> None:
             "min_sample_size": 1 if metric.startswith("point.") else 100,
             "description": why,
             "active": True,
-            "channels": [channel],
+            "channels": [channel, webhook] if metric == "drift.credit_amount.psi" else [channel],
         }
         if not Monitor.objects.filter(organization=org, name=name).exists():
             created = True
         ensure(ops, Monitor, {"name": name}, data, create=lambda a, d: services.core.create(a, Monitor, d))
 
     if created:
-        for monitor in Monitor.objects.filter(organization=org, ai_system=system, active=True):
-            services.evaluate_monitor(monitor)
+        with demo_receiver(manager, webhook) as receiver:
+            for monitor in Monitor.objects.filter(organization=org, ai_system=system, active=True):
+                services.evaluate_monitor(monitor)
+            deliver_webhooks(webhook, receiver)

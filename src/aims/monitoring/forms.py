@@ -88,7 +88,8 @@ class MonitorForm(_Scoped, forms.ModelForm):
 class ChannelForm(_Scoped, forms.ModelForm):
     class Meta:
         model = NotificationChannel
-        fields = ["name", "kind", "target", "secret", "min_severity", "active"]
+        fields = ["name", "kind", "target", "secret", "min_severity", "active", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -200,6 +200,11 @@ class NotificationChannel(OrgScopedModel):
         default=MinSeverity.WARNING,
     )
     active = models.BooleanField(_("active"), default=True)
+    description = models.TextField(
+        _("about this channel"),
+        blank=True,
+        help_text=_("Who is behind it and what they do with an alert; shown with the channel's deliveries."),
+    )
 
     class Meta:
         ordering = ["name", "pk"]
@@ -582,6 +587,18 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    signature = models.CharField(
+        _("signature sent"),
+        max_length=80,
+        blank=True,
+        help_text=_("Webhooks: the X-AIMS-Signature header of the last attempt (never the secret)."),
+    )
+    response_body = models.CharField(
+        _("answer"),
+        max_length=300,
+        blank=True,
+        help_text=_("Webhooks: the start of what the receiver answered to the last attempt."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

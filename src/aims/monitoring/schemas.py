@@ -288,6 +288,8 @@ class NotificationOut(Schema):
     attempts: int
     last_error: str
     response_code: int | None
+    signature: str = Field(..., description="Webhooks: the X-AIMS-Signature header of the last attempt.")
+    response_body: str = Field(..., description="Webhooks: the start of the receiver's answer.")
     created_at: dt.datetime
     sent_at: dt.datetime | None
     next_attempt_at: dt.datetime | None
@@ -310,6 +312,7 @@ class ChannelIn(Schema):
     )
     min_severity: NotificationChannel.MinSeverity = NotificationChannel.MinSeverity.WARNING
     active: bool = True
+    description: str = Field("", max_length=2000, description="Who is behind the channel.")
 
 
 class ChannelPatch(Schema):
@@ -319,6 +322,7 @@ class ChannelPatch(Schema):
     secret: str | None = Field(None, max_length=200)
     min_severity: NotificationChannel.MinSeverity | None = None
     active: bool | None = None
+    description: str | None = Field(None, max_length=2000)
 
 
 class ChannelOut(Schema):
@@ -329,6 +333,7 @@ class ChannelOut(Schema):
     has_secret: bool
     min_severity: str
     active: bool
+    description: str
     version: int
 
     @staticmethod

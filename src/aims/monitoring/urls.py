@@ -18,5 +18,6 @@ urlpatterns = [
     path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert-resolve"),
     path("channels/", views.channel_list, name="channel-list"),
     path("channels/<int:pk>/", views.channel_edit, name="channel-edit"),
+    path("channels/<int:pk>/deliveries/", views.channel_deliveries, name="channel-deliveries"),
     path("systems/<slug:slug>/", views.system_trends, name="system-trends"),
 ]

@@ -9,11 +9,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from aims.core.actors import Actor
 from aims.core.views import actor_required, object_history, paged
@@ -22,7 +23,15 @@ from aims.inventory.models import AISystem
 from . import services
 from .charts import Series, Threshold, line_chart
 from .forms import AlertActionForm, ChannelForm, MonitorForm, apply_errors
-from .models import Alert, EvidenceProfile, MetricPoint, Monitor, MonitorCheck, NotificationChannel
+from .models import (
+    Alert,
+    EvidenceProfile,
+    MetricPoint,
+    Monitor,
+    MonitorCheck,
+    Notification,
+    NotificationChannel,
+)
 
 DEFAULT_PERFORMANCE = (
     "accuracy",
@@ -299,7 +308,16 @@ def alert_resolve(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
 
 @actor_required
 def channel_list(request: HttpRequest, actor: Actor) -> HttpResponse:
-    channels = NotificationChannel.objects.for_actor(actor).annotate(n_monitors=Count("monitors"))
+    deliveries = (
+        Notification.objects.filter(channel=OuterRef("pk"))
+        .order_by()
+        .values("channel")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    channels = NotificationChannel.objects.for_actor(actor).annotate(
+        n_monitors=Count("monitors"), n_deliveries=Coalesce(Subquery(deliveries), 0)
+    )
     form = None
     if actor.can("notification_channel", "add"):
         form = ChannelForm(request.POST or None, actor=actor)
@@ -321,6 +339,27 @@ def channel_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     if _save(request, form, lambda d: services.update_channel(actor, channel, d), _("Channel saved.")):
         return redirect("monitoring:channel-list")
     return _form_page(request, form, _("Edit notification channel"), "/monitoring/channels/")
+
+
+@require_GET
+@actor_required
+def channel_deliveries(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    """Read-only: a channel's deliveries, newest first, with what was sent and what came back."""
+    channel = get_object_or_404(NotificationChannel.objects.for_actor(actor), pk=pk)
+    deliveries = (
+        Notification.objects.filter(channel=channel, organization=actor.organization)
+        .select_related("alert__ai_system")
+        .order_by("-created_at", "-pk")
+    )
+    return render(
+        request,
+        "monitoring/channel_deliveries.html",
+        {
+            "channel": channel,
+            "page": paged(request, deliveries),
+            "can_change": actor.can("notification_channel", "change"),
+        },
+    )
 
 
 # --- trends ------------------------------------------------------------------------------------------------------
