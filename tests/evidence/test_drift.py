@@ -542,3 +542,26 @@ def test_wasserstein_falls_back_to_the_merged_cdfs_when_the_grid_would_overflow(
     merged = wasserstein_distance(a, b)
     assert merged == pytest.approx(stats.wasserstein_distance(a, b), rel=1e-12)
     assert merged == pytest.approx(grid, rel=1e-12)
+
+
+def test_quantiles_of_the_sorted_reference_are_numpys_to_the_bit():
+    import importlib
+
+    drift_module = importlib.import_module("aims.evidence.drift")
+    g = rng(43)
+    levels = [
+        np.linspace(0.0, 1.0, 11)[1:-1],
+        np.linspace(0.0, 1.0, 5)[1:-1],
+        np.linspace(0.0, 1.0, 101)[1:-1],
+        np.array([0.0, 1e-9, 0.5, 1 - 1e-12, 1.0]),
+    ]
+    samples = [np.array([2.5]), np.array([1.0, 2.0]), np.array([-0.0, 0.0, 0.0])]
+    samples += [np.sort(g.normal(size=n)) for n in (3, 7, 10, 11, 99, 1_001, 123_457)]
+    samples += [np.sort(g.integers(0, 3, size=n).astype(float)) for n in (5, 20, 10_000)]
+    samples += [np.sort(g.lognormal(0, 3, size=50_001))]
+    for values in samples:
+        for qs in levels:
+            ours = drift_module._sorted_quantiles(values, qs)
+            assert ours.tobytes() == np.quantile(values, qs).tobytes(), (values.size, qs)  # signed zeros too
+        expected = np.unique(np.quantile(values, np.linspace(0.0, 1.0, 11)[1:-1]))
+        assert np.array_equal(drift_module.quantile_edges(values, 10), expected)

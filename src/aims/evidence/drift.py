@@ -392,7 +392,31 @@ def quantile_edges(sorted_reference: np.ndarray, bins: int) -> np.ndarray:
     if sorted_reference.size == 0:
         return np.empty(0)
     qs = np.linspace(0.0, 1.0, bins + 1)[1:-1]
-    return np.unique(np.quantile(sorted_reference, qs))
+    return np.unique(_sorted_quantiles(sorted_reference, qs))
+
+
+def _sorted_quantiles(sorted_values: np.ndarray, qs: np.ndarray) -> np.ndarray:
+    """``np.quantile(sorted_values, qs)`` (method ``linear``) of an already sorted array, to the bit.
+
+    numpy's own steps (virtual index ``(n − 1)·q``, its floor and the next index, the top index for
+    virtual indexes at or past the end, and its two-sided interpolation), without numpy's copy and
+    partition of the whole array, which already is sorted: at a million values that is 5-10 ms per
+    column for 9 numbers. A test compares the two on many sizes, ties and quantile levels.
+    """
+    n = sorted_values.size
+    virtual = (n - 1) * qs
+    previous = np.floor(virtual)
+    following = previous + 1
+    at_end = virtual >= n - 1
+    previous[at_end] = -1
+    following[at_end] = -1
+    previous_index, following_index = previous.astype(np.intp), following.astype(np.intp)
+    low, high = sorted_values[previous_index], sorted_values[following_index]
+    gamma = virtual - previous_index
+    step = high - low
+    out = low + step * gamma
+    np.subtract(high, step * (1 - gamma), out=out, where=gamma >= 0.5)
+    return out
 
 
 def _bin_counts(sorted_values: np.ndarray, edges: np.ndarray) -> np.ndarray:
