@@ -565,3 +565,33 @@ def test_quantiles_of_the_sorted_reference_are_numpys_to_the_bit():
             assert ours.tobytes() == np.quantile(values, qs).tobytes(), (values.size, qs)  # signed zeros too
         expected = np.unique(np.quantile(values, np.linspace(0.0, 1.0, 11)[1:-1]))
         assert np.array_equal(drift_module.quantile_edges(values, 10), expected)
+
+
+def test_arrow_string_columns_are_counted_directly_with_the_same_result():
+    # pyarrow arrays (one chunk or several), pandas' arrow-backed "str" columns: counted with arrow's
+    # value_counts; the report must be exactly the one from the same labels as Python objects.
+    import pyarrow as pa
+
+    g = rng(44)
+    levels = np.array(["b", "a", "", "ZZ", "c"], dtype=object)
+    ref = levels[g.integers(0, 3, size=5_000)]
+    cur = levels[g.choice(5, size=4_000, p=[0.3, 0.3, 0.2, 0.1, 0.1])]
+    ref[::11] = None
+    cur[::5] = None
+    expected = categorical_drift(ref, cur)
+    assert sorted(expected["unseen_categories"]) == ["ZZ", "c"] and expected["missing_share_current"] == 0.2
+    as_arrow = [
+        (pa.array(ref.tolist()), pa.array(cur.tolist())),
+        (
+            pa.chunked_array([ref[:100].tolist(), ref[100:].tolist()]),
+            pa.array(cur.tolist(), pa.large_string()),
+        ),
+        (pd.Series(ref, dtype="str"), pd.Series(cur, dtype="str")),
+        (pd.Series(ref, dtype="string[pyarrow]"), pd.Series(cur, dtype="string[pyarrow]")),
+    ]
+    for r, x in as_arrow:
+        assert categorical_drift(r, x) == expected
+    # one side arrow, the other not; a side with nothing but missing values
+    assert categorical_drift(pa.array(ref.tolist()), cur) == expected
+    empty = pa.array([None] * 50, pa.string())
+    assert categorical_drift(empty, pa.array(cur.tolist())) == categorical_drift(np.array([None] * 50), cur)

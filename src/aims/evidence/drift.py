@@ -53,7 +53,12 @@ import numpy as np
 from .io import (
     Categorical,
     EvidenceInputError,
+    _sort_key,
+    arrow_to_numpy,
     column_kind,
+    is_arrow,
+    is_pandas,
+    is_polars,
     list_columns,
     read_table,
     to_categorical,
@@ -580,6 +585,19 @@ def categorical_drift(
     """Chi-square homogeneity test, PSI, Jensen–Shannon, unseen categories, missing shares, decision.
 
     ``stats`` as in :func:`numeric_drift` (``chi2`` is this kind's test)."""
+    counted_r, counted_c = _arrow_string_counts(reference), _arrow_string_counts(current)
+    if counted_r is not None and counted_c is not None:
+        # Arrow strings (Parquet, polars, pandas' "str" columns): one hash count per side.
+        (labels_r, per_r, missing_r), (labels_c, per_c, missing_c) = counted_r, counted_c
+        categories = sorted(set(labels_r) | set(labels_c), key=_sort_key)
+        position = {label: i for i, label in enumerate(categories)}
+        counts_r = np.zeros(len(categories), dtype=np.int64)
+        counts_c = np.zeros(len(categories), dtype=np.int64)
+        for counts, labels, per in ((counts_r, labels_r, per_r), (counts_c, labels_c, per_c)):
+            counts[[position[label] for label in labels]] = per
+        return categorical_drift_from_counts(
+            categories, counts_r, counts_c, missing_r, missing_c, thresholds=thresholds, stats=stats
+        )
     rc = reference if isinstance(reference, Categorical) else to_categorical(reference)
     cc = current if isinstance(current, Categorical) else to_categorical(current)
     codes_r, codes_c, categories = unify(rc, cc)
@@ -589,6 +607,40 @@ def categorical_drift(
     return categorical_drift_from_counts(
         categories, counts_r, counts_c, rc.n_missing, cc.n_missing, thresholds=thresholds, stats=stats
     )
+
+
+def _arrow_string_counts(values: Any) -> tuple[list[str], np.ndarray, int] | None:
+    """Labels, their counts and the missing count of a column of arrow strings; ``None`` otherwise.
+
+    Arrow string columns (pyarrow, polars, pandas' arrow-backed ``str`` columns) are counted with
+    arrow's hash ``value_counts`` directly: the same counts as :func:`to_categorical`'s codes, without
+    a million-row code array to build, re-map and count. Other columns return ``None`` (the caller
+    encodes them). Labels are distinct, so no two need merging.
+    """
+    if is_polars(values):
+        values = values.to_arrow()
+    elif is_pandas(values):
+        array = getattr(values, "array", None)
+        if type(array).__name__ not in {
+            "ArrowStringArray",
+            "ArrowStringArrayNumpySemantics",
+            "ArrowExtensionArray",
+        }:
+            return None
+        values = array.__arrow_array__()
+    if not is_arrow(values) or not hasattr(values, "type"):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return None
+    counted = pc.value_counts(values)
+    labels = counted.field("values").to_pylist()
+    counts = arrow_to_numpy(counted.field("counts")).astype(np.int64)
+    present = [i for i, label in enumerate(labels) if label is not None]
+    missing = int(counts.sum() - counts[present].sum())
+    return [labels[i] for i in present], counts[present], missing
 
 
 def categorical_drift_from_counts(
