@@ -161,7 +161,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = os.environ.get("AIMS_STATIC_ROOT") or None  # only for `collectstatic` behind a web server
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded files are written to a temp file, fsynced and renamed: a crash never leaves a short
+    # file under a name a row points to (aims.core.storage).
+    "default": {"BACKEND": "aims.core.storage.DurableFileSystemStorage"},
     # Whitenoise serves the vendored assets straight from the package (no collectstatic step), so
     # a fresh clone serves pages with no build; names are stable, so browsers revalidate them.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -173,6 +175,16 @@ AIMS_MAX_UPLOAD_BYTES = envint("AIMS_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 AIMS_IMPORT_MAX_ROWS = envint("AIMS_IMPORT_MAX_ROWS", 50_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = AIMS_MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Larger uploads are spooled here rather than in the system's /tmp, so what a killed process leaves
+# is swept when `aims serve` starts (aims.core.storage.sweep), like partial files under MEDIA_ROOT.
+FILE_UPLOAD_TEMP_DIR: str | None = str(VAR_DIR / "tmp" / "uploads")
+try:
+    os.makedirs(FILE_UPLOAD_TEMP_DIR, exist_ok=True)
+except OSError:  # a read-only var folder: the system's temp folder
+    FILE_UPLOAD_TEMP_DIR = None
+# Temp and orphan files younger than this are left alone by the sweep (an upload in progress in
+# another process); a crash's leftovers are older.
+AIMS_UPLOAD_SWEEP_GRACE_SECONDS = envint("AIMS_UPLOAD_SWEEP_GRACE_SECONDS", 15 * 60)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 if envbool("AIMS_TASKS_IMMEDIATE"):

@@ -4,11 +4,15 @@ helpers that run `python -m aims ...` as a real process on a throw-away var dire
 from __future__ import annotations
 
 import os
+import random
+import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,3 +127,72 @@ def running_server(env: dict[str, str], port: int, threads: int = 4) -> Iterator
         proc.wait(timeout=30)
         if proc.stderr:
             proc.stderr.close()
+
+
+# --- crash tests: kill -9 of a real server under load ----------------------------------------------
+
+
+@dataclass
+class CrashInstance:
+    env: dict[str, str]
+    var: Path
+    token: str  # bearer token of an AI manager of org "crash"
+
+
+def crash_instance(tmp_path: Path, **env_extra: str) -> CrashInstance:
+    """A migrated throw-away var directory with org `crash` and an AI manager's API token."""
+    var = tmp_path / "var"
+    env = aims_env(var, **env_extra)
+    aims(env, "migrate", "-v0")
+    aims(env, "createorg", "--name", "Crash Test", "--slug", "crash")
+    aims(env, "createuser", "--email", "writer@crash.example", "--org", "crash", "--role", "ai_manager")
+    token = (
+        aims(env, "token", "create", "--email", "writer@crash.example", "--org", "crash")
+        .stdout.strip()
+        .split()[-1]
+    )
+    return CrashInstance(env=env, var=var, token=token)
+
+
+def kill_repeatedly(
+    env: dict[str, str],
+    kills: int,
+    client: Callable[[int, int, int, threading.Event], None],
+    *,
+    clients: int = 3,
+    rng: random.Random,
+    before_start: Callable[[int], None] | None = None,
+    after_start: Callable[[int, int], None] | None = None,
+) -> None:
+    """`kills` times: start `aims serve`, run `client(run, index, port, stop)` in `clients` threads (each
+    loops until `stop` is set or the server is gone), `kill -9` the server's process group after 1 to
+    3 s, wait for the threads. `before_start(run)` / `after_start(run, port)` look at the var directory
+    between a kill and the next start, and once the restarted server listens."""
+    for run in range(kills):
+        if before_start:
+            before_start(run)
+        port = free_port()
+        with running_server(env, port) as server:
+            if after_start:
+                after_start(run, port)
+            stop = threading.Event()
+            threads = [
+                threading.Thread(target=client, args=(run, i, port, stop), daemon=True)
+                for i in range(clients)
+            ]
+            for t in threads:
+                t.start()
+            time.sleep(rng.uniform(1.0, 3.0))
+            os.killpg(server.pid, signal.SIGKILL)  # no clean shutdown, mid-transaction / mid-file
+            server.wait(timeout=30)
+            stop.set()
+            for t in threads:
+                t.join(timeout=60)
+
+
+def sqlite_integrity(var: Path) -> str:
+    db = sqlite3.connect(var / "aims.sqlite3")
+    try:
+        return str(db.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        db.close()

@@ -10,16 +10,14 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import sqlite3
 import threading
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from .conftest import aims, aims_env, free_port, running_server
+from .conftest import aims, crash_instance, kill_repeatedly, sqlite_integrity
 
 WRITERS = 3
 
@@ -38,56 +36,31 @@ def _post(port: int, token: str, body: dict) -> int:
         return exc.code
 
 
-def _instance(tmp_path):
-    var = tmp_path / "var"
-    env = aims_env(var)
-    aims(env, "migrate", "-v0")
-    aims(env, "createorg", "--name", "Crash Test", "--slug", "crash")
-    aims(env, "createuser", "--email", "writer@crash.example", "--org", "crash", "--role", "ai_manager")
-    token = (
-        aims(env, "token", "create", "--email", "writer@crash.example", "--org", "crash")
-        .stdout.strip()
-        .split()[-1]
-    )
-    return env, var, token
-
-
 def _run(tmp_path, kills: int) -> None:
-    env, var, token = _instance(tmp_path)
+    instance = crash_instance(tmp_path)
+    env, var, token = instance.env, instance.var, instance.token
     acknowledged: list[str] = []
     lock = threading.Lock()
     rng = random.Random(int(os.environ.get("AIMS_CRASH_SEED", "7")))
-    for run in range(kills):
-        port = free_port()
-        with running_server(env, port) as server:
-            stop = threading.Event()
 
-            def writer(w: int, run=run, port=port, stop=stop) -> None:
-                i = 0
-                while not stop.is_set():
-                    name = f"crash r{run} w{w} n{i}"
-                    i += 1
-                    try:
-                        status = _post(port, token, {"name": name, "purpose": "kill -9 durability"})
-                    except OSError:
-                        return  # the server is gone: this write was never acknowledged
-                    if 200 <= status < 300:
-                        with lock:
-                            acknowledged.append(name)
+    def writer(run: int, w: int, port: int, stop: threading.Event) -> None:
+        i = 0
+        while not stop.is_set():
+            name = f"crash r{run} w{w} n{i}"
+            i += 1
+            try:
+                status = _post(port, token, {"name": name, "purpose": "kill -9 durability"})
+            except OSError:
+                return  # the server is gone: this write was never acknowledged
+            if 200 <= status < 300:
+                with lock:
+                    acknowledged.append(name)
 
-            threads = [threading.Thread(target=writer, args=(w,), daemon=True) for w in range(WRITERS)]
-            for t in threads:
-                t.start()
-            time.sleep(rng.uniform(1.0, 3.0))
-            os.killpg(server.pid, signal.SIGKILL)  # no clean shutdown, mid-transaction
-            server.wait(timeout=30)
-            stop.set()
-            for t in threads:
-                t.join(timeout=60)
+    kill_repeatedly(env, kills, writer, clients=WRITERS, rng=rng)
     assert len(acknowledged) >= kills, "the writers never got an answer: the test proved nothing"
 
+    assert sqlite_integrity(var) == "ok"
     db = sqlite3.connect(var / "aims.sqlite3")
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     stored = {row[0] for row in db.execute("SELECT name FROM inventory_aisystem")}
     db.close()
     lost = sorted(set(acknowledged) - stored)

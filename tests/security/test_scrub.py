@@ -66,3 +66,33 @@ def test_the_command_fails_quarantines_and_leaves_an_audit_entry(media, capsys):
         object_type="evidence_file", object_repr="evidence/05/file-5.bin"
     ).exists()
     assert json.loads((media / INDEX_NAME).read_text())["evidence/05/file-5.bin"]["sha256"]
+
+
+@pytest.mark.django_db
+def test_the_command_checks_the_digests_rows_record_and_sweeps_orphans(media, actor, capsys, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aims.governance import attachments, services
+
+    settings.AIMS_UPLOAD_SWEEP_GRACE_SECONDS = 0
+    call_command("scrub", "--record")
+    doc = services.create_document(actor("ai_manager"), {"title": "Procedure", "content": "# Steps"})
+    kept = attachments.attach(actor("ai_manager"), doc, SimpleUploadedFile("a.pdf", b"%PDF-1.7 kept"))
+    orphan = media / "governance" / str(doc.organization_id) / ("f" * 32)
+    orphan.write_bytes(b"%PDF-1.7 never committed")
+    partial = orphan.with_name(".part-x1")
+    partial.write_bytes(b"%PDF-1")
+    capsys.readouterr()
+    with pytest.raises(CommandError):
+        call_command("scrub", "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert out["orphans"] == [orphan.relative_to(media).as_posix()]
+    assert out["partial"] == [partial.relative_to(media).as_posix()] and not out["unindexed"]
+    call_command("scrub", "--sweep")  # removes them and is then clean
+    assert not orphan.exists() and not partial.exists()
+    call_command("scrub")
+    (media / kept.file.name).write_bytes(b"%PDF-1.7 kepT")
+    capsys.readouterr()
+    with pytest.raises(CommandError):
+        call_command("scrub", "--json")
+    assert json.loads(capsys.readouterr().out)["mismatched"] == [kept.file.name]

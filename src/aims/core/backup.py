@@ -26,6 +26,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, connections
 
+from .storage import is_partial
+
 FORMAT = "aims-backup/1"
 
 
@@ -109,6 +111,8 @@ def create(output: Path) -> dict[str, Any]:
             if media.exists():
                 for path in sorted(p for p in media.rglob("*") if p.is_file()):
                     rel = path.relative_to(media).as_posix()
+                    if is_partial(rel):  # an upload being written (or a crash's leftover)
+                        continue
                     manifest["files"][rel] = _sha256(path)
                     tar.add(path, arcname=f"media/{rel}")
             data = json.dumps(manifest, indent=2).encode()

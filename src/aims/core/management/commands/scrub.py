@@ -1,13 +1,17 @@
 """`aims scrub`: re-hash the evidence files under MEDIA_ROOT against their recorded SHA-256.
 
-The index is `MEDIA_ROOT/.sha256-index.json` ({relative path: {"sha256", "size", "recorded_at"}}),
-kept next to the files until evidence files have a database model of their own (then the digests
-come from that table instead; see docs/security.md). Every file is read in 1 MiB blocks, so the
-scrub runs in constant memory whatever the file size.
+The digests come from two places: the rows that refer to stored files (attachments, control evidence,
+gate evidence: `aims.core.storage.recorded_files`), and `MEDIA_ROOT/.sha256-index.json`
+({relative path: {"sha256", "size", "recorded_at"}}) for files put there by other means. Every file
+is read in 1 MiB blocks, so the scrub runs in constant memory whatever the file size.
 
-    aims scrub              verify; exit 1 and report on any mismatch, missing or unindexed file
-    aims scrub --record     record the digest of files not yet in the index (new uploads)
+    aims scrub              verify; exit 1 and report on any mismatch, missing, unindexed, partial
+                            or orphan file
+    aims scrub --record     record the digest of files not yet in the index (files not uploaded
+                            through AIMS)
     aims scrub --quarantine move mismatching files to MEDIA_ROOT/.quarantine/ (never deleted)
+    aims scrub --sweep      remove what interrupted uploads left: temp (partial) files, and files
+                            with a server-generated name no row refers to (aims.core.storage.sweep)
     aims scrub --json       the report as JSON (for monitoring)
 
 A mismatch is also written to the audit trail (action `update`, object type `evidence_file`) and
@@ -29,6 +33,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from aims.core import storage
 
 INDEX_NAME = ".sha256-index.json"
 QUARANTINE = ".quarantine"
@@ -87,7 +93,12 @@ def _files(root: Path) -> list[str]:
     out = []
     for path in root.rglob("*"):
         rel = path.relative_to(root).as_posix()
-        if path.is_file() and not rel.startswith((QUARANTINE + "/", ".index-")) and rel != INDEX_NAME:
+        if (
+            path.is_file()
+            and not rel.startswith((QUARANTINE + "/", ".index-"))
+            and rel != INDEX_NAME
+            and not storage.is_partial(rel)
+        ):
             out.append(rel)
     return sorted(out)
 
@@ -101,30 +112,47 @@ class ScrubReport:
     unindexed: list[str] = field(default_factory=list)
     recorded: list[str] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
+    partial: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+    swept: bool = False
 
     @property
     def clean(self) -> bool:
-        return not (self.mismatched or self.missing or self.unindexed)
+        leftovers = (self.partial or self.orphans) and not self.swept
+        return not (self.mismatched or self.missing or self.unindexed or leftovers)
 
 
-def scrub(root: Path, *, record_new: bool = False, quarantine: bool = False) -> ScrubReport:
+def scrub(
+    root: Path,
+    *,
+    record_new: bool = False,
+    quarantine: bool = False,
+    recorded: dict[str, dict[str, Any]] | None = None,
+) -> ScrubReport:
+    """`recorded`: the files rows refer to with their digests (`storage.recorded_files()`); then a
+    file with a server-generated name that no row refers to is an orphan (for the sweep), not an
+    unindexed file."""
     root = Path(root)
     index = load_index(root)
+    expected = {**index, **(recorded or {})}
     report = ScrubReport()
     present = _files(root) if root.exists() else []
     for rel in present:
-        if rel not in index:
+        if rel not in expected:
+            if recorded is not None and storage.is_managed(rel):
+                continue
             if record_new:
                 report.recorded.append(rel)
             else:
                 report.unindexed.append(rel)
-    for rel, entry in sorted(index.items()):
+    for rel, entry in sorted(expected.items()):
         path = root / rel
         if not path.is_file():
             report.missing.append(rel)
             continue
         report.checked += 1
-        if sha256_of(path) == entry["sha256"]:
+        size_ok = entry.get("size") in (None, path.stat().st_size)
+        if size_ok and (not entry.get("sha256") or sha256_of(path) == entry["sha256"]):
             report.ok += 1
             continue
         report.mismatched.append(rel)
@@ -149,10 +177,12 @@ def _alert(report: ScrubReport) -> None:
     if report.clean:
         return
     log.error(
-        "evidence scrub: %d mismatched, %d missing, %d unindexed",
+        "evidence scrub: %d mismatched, %d missing, %d unindexed, %d partial, %d orphan",
         len(report.mismatched),
         len(report.missing),
         len(report.unindexed),
+        len(report.partial) * (not report.swept),
+        len(report.orphans) * (not report.swept),
     )
     from django.db import transaction
 
@@ -184,11 +214,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--quarantine", action="store_true", help="Move mismatching files to .quarantine/."
         )
+        parser.add_argument(
+            "--sweep",
+            action="store_true",
+            help="Remove partial files and orphans left by interrupted uploads.",
+        )
         parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         root = Path(options["root"] or settings.MEDIA_ROOT)
-        report = scrub(root, record_new=options["record"], quarantine=options["quarantine"])
+        recorded = storage.recorded_files()
+        swept = storage.sweep(root, referenced=set(recorded), remove=options["sweep"])
+        report = scrub(
+            root, record_new=options["record"], quarantine=options["quarantine"], recorded=recorded
+        )
+        report.partial, report.orphans, report.swept = swept.partial, swept.orphans, swept.removed
         _alert(report)
         if options["json"]:
             self.stdout.write(json.dumps({**asdict(report), "clean": report.clean}, indent=2))
@@ -196,7 +236,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{report.checked} files checked, {report.ok} intact, {len(report.recorded)} newly recorded"
             )
-            for kind in ("mismatched", "missing", "unindexed", "quarantined"):
+            for kind in ("mismatched", "missing", "unindexed", "quarantined", "partial", "orphans"):
                 for rel in getattr(report, kind):
                     self.stdout.write(f"{kind.upper()}: {rel}")
         if not report.clean:
