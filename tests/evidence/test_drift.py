@@ -595,3 +595,31 @@ def test_arrow_string_columns_are_counted_directly_with_the_same_result():
     assert categorical_drift(pa.array(ref.tolist()), cur) == expected
     empty = pa.array([None] * 50, pa.string())
     assert categorical_drift(empty, pa.array(cur.tolist())) == categorical_drift(np.array([None] * 50), cur)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_report_computes_large_sample_p_values_after_the_columns_with_the_same_result(threads):
+    # drift_report leaves scipy's kstwo.sf (it holds the GIL) until the columns' threads are done;
+    # each column must still be exactly numeric_drift's, p-value and decision included.
+    g = rng(45)
+    ref = {"same": g.normal(size=20_000), "shift": g.normal(size=20_000), "exact": g.normal(size=20_000)}
+    cur = {
+        "same": g.normal(size=15_000),
+        "shift": g.normal(0.05, 1, size=15_000),
+        "exact": g.normal(size=15_000),
+    }
+    # one column below scipy's exact-KS size once its missing values are dropped: computed in place
+    ref["exact"][9_000:] = np.nan
+    cur["exact"][8_000:] = np.nan
+    limits = {"shift": {"wasserstein_normed": 0.01}}
+    rep = drift_report(ref, cur, threads=threads, column_thresholds=limits)
+    for col in ref:
+        alone = numeric_drift(ref[col], cur[col], thresholds=DriftThresholds().updated(**limits.get(col, {})))
+        assert rep["columns"][col] == alone
+        assert list(rep["columns"][col]) == list(alone)  # the same fields in the same order
+    kept = stats.ks_2samp(ref["shift"], cur["shift"])
+    assert (rep["columns"]["shift"]["statistic"], rep["columns"]["shift"]["p_value"]) == (
+        kept.statistic,
+        kept.pvalue,
+    )
+    assert rep["columns"]["shift"]["drift"] and not rep["columns"]["same"]["drift"]

@@ -526,7 +526,27 @@ def numeric_drift(
     computed and are ``None`` in the result. Without ``ks`` there is no test (``test`` is ``None``)
     and the decision rests on the effect sizes alone.
     """
-    chosen = select_statistics(stats)
+    out, _ = _numeric_measurements(reference, current, thresholds, name, select_statistics(stats))
+    out["drift"], out["reasons"] = decide(out, thresholds)
+    return out
+
+
+def _numeric_measurements(
+    reference: Any,
+    current: Any,
+    thresholds: DriftThresholds,
+    name: str,
+    chosen: frozenset[str],
+    *,
+    p_value_later: bool = False,
+) -> tuple[dict[str, Any], tuple[float, int, int] | None]:
+    """A numeric column's measurements, without the decision.
+
+    With ``p_value_later``, a large-sample KS p-value is not computed but returned as its arguments
+    ``(D, n, m)`` for :func:`_ks_asymptotic_p`: scipy's ``kstwo.sf`` holds the GIL for up to half a
+    second per column, which would stall every other column's thread, so :func:`drift_report`
+    computes those after the threads' work.
+    """
     rs, miss_r, inf_r, bad_r = _finite_sorted(reference, name)
     xs, miss_c, inf_c, bad_c = _finite_sorted(current, name)
     n_r, n_c = rs.size + miss_r + inf_r, xs.size + miss_c + inf_c
@@ -549,8 +569,13 @@ def numeric_drift(
     }
     # Type violations are counted as missing for the missing-share signal: the value is unusable.
     out.update(_missing_change(miss_r, n_r, miss_c, n_c))
+    pending = None
     if rs.size and xs.size:
-        if "ks" in chosen:
+        if "ks" in chosen and p_value_later and max(rs.size, xs.size) > MAX_EXACT_KS:
+            d = _ks_from_differences(_merged_cdf_differences(rs, xs))
+            out.update(statistic=d, ks_method="asymp")
+            pending = (d, rs.size, xs.size)
+        elif "ks" in chosen:
             ks = _ks_sorted(rs, xs)
             out.update(statistic=ks.statistic, p_value=ks.pvalue, ks_method=ks.method)
         binned = "psi" in chosen or "js" in chosen
@@ -570,8 +595,7 @@ def numeric_drift(
             reference_max=float(rs[-1]),
             bins=len(edges) + 1 if binned else None,
         )
-    out["drift"], out["reasons"] = decide(out, thresholds)
-    return out
+    return out, pending
 
 
 def categorical_drift(
@@ -723,10 +747,14 @@ METHOD = {
 
 def _one_column(
     name: str, kind: str, reference: Any, current: Any, thresholds: DriftThresholds, stats: frozenset[str]
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], tuple[float, int, int] | None]:
+    """One column's result, or its measurements and the KS p-value still to compute (then undecided)."""
     if kind == "numeric":
-        return numeric_drift(reference, current, thresholds=thresholds, name=name, stats=stats)
-    return categorical_drift(reference, current, thresholds=thresholds, name=name, stats=stats)
+        out, pending = _numeric_measurements(reference, current, thresholds, name, stats, p_value_later=True)
+        if pending is None:
+            out["drift"], out["reasons"] = decide(out, thresholds)
+        return out, pending
+    return categorical_drift(reference, current, thresholds=thresholds, name=name, stats=stats), None
 
 
 def method_for(stats: frozenset[str]) -> dict[str, str]:
@@ -817,6 +845,12 @@ def drift_report(
             results = {c: f.result() for c, f in futures.items()}
     else:
         results = {c: _one_column(c, kinds[c], ref[c], cur[c], limits(c), chosen) for c in wanted}
+    # The large-sample KS p-values last, one after the other: each holds the GIL (see _numeric_measurements).
+    for col, (out, pending) in results.items():
+        if pending is not None:
+            out["p_value"] = _ks_asymptotic_p(*pending)
+            out["drift"], out["reasons"] = decide(out, limits(col))
+    results = {c: out for c, (out, _) in results.items()}
     features = {c: results[c] for c in columns}
     drifted = [c for c, r in features.items() if r["drift"]]
     share = len(drifted) / len(features) if features else math.nan
