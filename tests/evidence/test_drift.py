@@ -623,3 +623,43 @@ def test_the_report_computes_large_sample_p_values_after_the_columns_with_the_sa
         kept.pvalue,
     )
     assert rep["columns"]["shift"]["drift"] and not rep["columns"]["same"]["drift"]
+
+
+def test_counting_and_float32_sorts_give_numpys_sorted_array_to_the_bit():
+    # Integer values in a small range are sorted by counting, float32 values as float32: the result
+    # must be np.sort's, bit for bit; anything else (or a negative zero) takes np.sort itself.
+    import importlib
+
+    drift_module = importlib.import_module("aims.evidence.drift")
+    g = rng(46)
+    poisson = g.poisson(3.0, size=50_000).astype(float)
+    almost_integers = g.integers(-50, 50, size=50_000).astype(float)
+    almost_integers[12_345] = 0.5  # not in the sample the shortcut looks at first
+    almost_single = g.normal(size=50_000).astype(np.float32).astype(float)
+    almost_single[23_457] = 0.1  # not a float32
+    with_negative_zero = g.integers(-3, 3, size=50_000).astype(float)
+    with_negative_zero[::1000] = -0.0
+    cases = {
+        "small counts": poisson,
+        "negative integers": g.integers(-1_000, 1_000, size=60_000).astype(float),
+        "integers in a range wider than the size": g.integers(0, 10**9, size=60_000).astype(float),
+        "integers above float32": g.integers(2**40, 2**40 + 100, size=60_000).astype(float),
+        "one integer value": np.full(10_000, 7.0),
+        "not all integers": almost_integers,
+        "float32 values": g.normal(size=60_000).astype(np.float32).astype(float),
+        "float32 and integers": np.concatenate([poisson, [2.5**20, 0.25]]),
+        "not all float32": almost_single,
+        "negative zeros": with_negative_zero,
+        "float32 with negative zeros": np.concatenate([almost_single[:-1].astype(np.float32), [-0.0]]).astype(
+            float
+        ),
+        "small arrays": g.integers(0, 5, size=100).astype(float),
+    }
+    for case, values in cases.items():
+        expected = np.sort(values)
+        assert drift_module._sort_finite(values.copy()).tobytes() == expected.tobytes(), case
+    # and through the public statistics: heavy ties of counts, KS identical to scipy
+    a, b = g.poisson(3.0, size=30_000).astype(float), g.poisson(3.1, size=25_000).astype(float)
+    ours, theirs = ks_2samp(a, b), stats.ks_2samp(a, b)
+    assert (ours.statistic, ours.pvalue) == (theirs.statistic, theirs.pvalue)
+    assert wasserstein_distance(a, b) == pytest.approx(stats.wasserstein_distance(a, b), rel=1e-12)

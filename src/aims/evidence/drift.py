@@ -162,8 +162,42 @@ def _finite_sorted(values: Any, name: str = "column") -> tuple[np.ndarray, int, 
     n_infinite = int(arr.size - n_missing - n_finite)
     # arr[finite] is a fresh copy (sorted in place); without missing values a plain sorted copy.
     out = arr[finite] if n_finite < arr.size else np.array(arr, dtype=np.float64, copy=True)
-    out.sort()
-    return out, n_missing, n_infinite, violations
+    return _sort_finite(out), n_missing, n_infinite, violations
+
+
+#: Integer-valued columns whose range is at most this (and at most their size) are sorted by counting.
+_COUNTING_SORT_RANGE = 1 << 20
+
+
+def _sort_finite(values: np.ndarray) -> np.ndarray:
+    """``values`` (a fresh float64 array of finite numbers, free to reuse) sorted: ``np.sort``'s result.
+
+    The sort is most of a numeric column's time, so two common kinds of column take a cheaper road
+    to the same array: integer values in a small range (counts, ages, codes) are counted
+    (``bincount``) and written out in order, and values that are all exactly float32 (data stored
+    as float32) are sorted as float32, half the bytes, and widened back exactly. Both are checked
+    on a sample first, then on every value; a negative zero anywhere keeps the plain sort, so that
+    the result is ``np.sort``'s to the bit.
+    """
+    n = values.size
+    if n >= 4096:
+        probe = values[:: n // 1024]
+        integral = np.array_equal(probe, np.trunc(probe))
+        narrow = np.array_equal(probe.astype(np.float32), probe)
+        if (integral or narrow) and not np.any(np.signbit(values[values == 0])):
+            if integral:
+                low, high = float(values.min()), float(values.max())
+                if high - low <= min(_COUNTING_SORT_RANGE, n) and np.array_equal(values, np.trunc(values)):
+                    values -= low  # exact: integers below 2**53
+                    counts = np.bincount(values.astype(np.intp), minlength=int(high - low) + 1)
+                    return np.repeat(np.arange(counts.size, dtype=np.float64) + low, counts)
+            if narrow:
+                single = values.astype(np.float32)
+                if np.array_equal(single, values):
+                    single.sort()
+                    return single.astype(np.float64)
+    values.sort()
+    return values
 
 
 def _merged_cdf_differences(rs: np.ndarray, xs: np.ndarray) -> np.ndarray:
