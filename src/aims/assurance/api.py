@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from aims.core.api_crud import Resource, crud
 from aims.core.api_helpers import actor_of, get_scoped
+from aims.core.schema import Schema
 from aims.governance.api import attachment_routes
 
 from . import services

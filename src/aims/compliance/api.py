@@ -8,10 +8,11 @@ from typing import Any
 
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from aims.core.api_crud import Resource, crud
 from aims.core.api_helpers import actor_of, expected_version, get_scoped, paginate, with_etag
+from aims.core.schema import Schema
 
 from . import classify as engine
 from . import exports, oscal, readiness, services, status

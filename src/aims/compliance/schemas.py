@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Field, Schema
+from ninja import Field
 
 from aims.core.api_helpers import Page
+from aims.core.schema import Schema
 
 from .models import Control, Framework, GapAssessment, Obligation, Regulation, SoAEntry
 

@@ -11,9 +11,11 @@ from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.functional import Promise
-from ninja import Field, NinjaAPI, Query, Router, Schema, Status
+from ninja import Field, NinjaAPI, Query, Router, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
+
+from aims.core.schema import Schema
 
 from . import services
 from .api_helpers import AUTH, Page, actor_of, paginate

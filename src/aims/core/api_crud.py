@@ -11,7 +11,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
+
+from aims.core.schema import Schema
 
 from . import services
 from .actors import Actor

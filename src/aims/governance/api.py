@@ -7,12 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from aims.core.api_crud import Resource, crud
 from aims.core.api_helpers import actor_of, get_scoped
 from aims.core.roles import Role
+from aims.core.schema import Schema
 
 from . import attachments, services
 from .models import (

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 
-from ninja import Field, ModelSchema, Schema
+from ninja import Field, ModelSchema
 
 from aims.core.api_helpers import Page
 from aims.core.roles import Role
+from aims.core.schema import Schema
 
 from .models import (
     Classification,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from aims.core.api_crud import Resource, crud
 from aims.core.api_helpers import actor_of, get_scoped
+from aims.core.schema import Schema
 
 from . import services
 from .api_io import io_router

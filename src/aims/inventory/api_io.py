@@ -17,9 +17,10 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
 from django.utils.http import content_disposition_header
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from aims.core.api_helpers import actor_of
+from aims.core.schema import Schema
 
 from . import io, services
 from .models import AISystem

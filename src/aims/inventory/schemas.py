@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Field, Schema
+from ninja import Field
 
 from aims.core.api_helpers import ObjectId, Page
+from aims.core.schema import Schema
 
 from .models import AISystem, ContextIssue, InterestedParty
 

@@ -8,11 +8,12 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from aims.core.api_crud import Resource, crud
 from aims.core.api_helpers import actor_of, get_scoped, paginate
+from aims.core.schema import Schema
 from aims.inventory.models import AISystem
 
 from . import gates, services

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from ninja import Field, Schema
+from ninja import Field
 from pydantic import BeforeValidator
 
 from aims.core.api_helpers import Page
+from aims.core.schema import Schema
 
 from .models import Alert, EvidenceProfile, Monitor, NotificationChannel
 

@@ -8,10 +8,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from aims.core.api_crud import Resource, crud
 from aims.core.api_helpers import actor_of, expected_version, get_scoped, paginate, with_etag
+from aims.core.schema import Schema
 
 from . import exports, library, reports, services
 from .models import (
