@@ -124,9 +124,16 @@ def _hash_token(raw: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def find(self, raw: str) -> ApiToken | None:
-        """The live token matching a raw bearer value, or None (expired, revoked, unknown)."""
+        """The live token matching a raw bearer value, or None (expired, revoked, unknown).
+
+        ``member_role`` carries the user's current role in the token's organization (None when the
+        membership is gone), read in the same query: every API request starts here."""
+        role = Membership.objects.filter(
+            user_id=models.OuterRef("user_id"), organization_id=models.OuterRef("organization_id")
+        ).order_by().values("role")[:1]
         token = (
             self.select_related("user", "organization")
+            .annotate(member_role=models.Subquery(role))
             .filter(key_hash=_hash_token(raw), revoked_at__isnull=True)
             .first()
         )
