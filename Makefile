@@ -30,7 +30,7 @@ run: install
 	$(BIN)/aims demo --if-empty
 	@echo ""
 	@echo "AIMS is starting on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
-	$(BIN)/aims serve --host $(HOST) --port $(PORT)
+	$(BIN)/aims serve --host $(HOST) --port $(PORT) --with-worker
 
 test-install: $(VENV)/.test-installed
 
