@@ -282,21 +282,29 @@ def _wasserstein_sorted(rs: np.ndarray, xs: np.ndarray) -> float:
     index = np.arange(n, dtype=np.int64)
     at = index + 1
     at *= step_r
-    grid[(at - 1) // step_c + index] = at
+    position = at - 1
+    position //= step_c
+    position += index
+    grid[position] = at
     index = np.arange(m, dtype=np.int64)
     at = index + 1
     at *= step_c
-    grid[at // step_r + index] = at
-    del index, at
+    position = at // step_r
+    position += index
+    grid[position] = at
+    del index, at, position
     distinct = np.empty(n + m, dtype=bool)
     distinct[0] = True
     np.not_equal(grid[1:], grid[:-1], out=distinct[1:])
     grid = grid[distinct]
     del distinct
-    width = np.diff(grid, prepend=0)  # int64: multiplied into float64 exactly (widths < 2**53)
+    width = np.empty_like(grid)  # int64: multiplied into float64 exactly (widths < 2**53)
+    width[0] = grid[0]
+    np.subtract(grid[1:], grid[:-1], out=width[1:])
     grid -= 1  # the piece (p_prev, p] reads rs[(p − 1) // step_r] and xs[(p − 1) // step_c]
     gaps = rs[grid // step_r]
-    gaps -= xs[grid // step_c]
+    grid //= step_c
+    gaps -= xs[grid]
     del grid
     np.abs(gaps, out=gaps)
     gaps *= width
