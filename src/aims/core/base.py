@@ -61,6 +61,12 @@ class OrgScopedModel(models.Model):
     class Meta:
         abstract = True
 
+    def clean_fields(self, exclude: Any = None) -> None:
+        # The organization and the creator come from the signed-in actor, never from input
+        # (protected_fields), so they need no "does it exist" query on every write. Uniqueness
+        # and constraints that involve them are still checked (those use their own exclude).
+        super().clean_fields(exclude={*(exclude or ()), "organization", "created_by"})
+
     @property
     def etag(self) -> str:
         return f'W/"{self.pk}-{self.version}"'
