@@ -20,6 +20,7 @@ Tasks (each run in a fresh process; "compute" excludes imports and loading, as i
   aims_same_work     the same 25 columns computing only what Evidently computes at this size
                      (normed Wasserstein for numeric, Jensen-Shannon for categorical columns),
                      decided with Evidently's thresholds
+  aims_same_work_serial  the same on one thread (threads=1): less CPU time, more wall time
   evidently_drift    Evidently's DataDriftPreset report on the same columns (EVIDENTLY_PYTHON)
   numpy_all          a plain numpy/scipy baseline doing the same arithmetic as aims_all
   fairlearn_all      MetricFrame (count, accuracy, selection rate, TPR, FPR) + DP/EO differences for
@@ -292,7 +293,7 @@ def run_aims_drift(data) -> dict:  # noqa: ANN001
 EVIDENTLY_THRESHOLD = 0.1  # Evidently's default threshold of both wasserstein (normed) and jensenshannon
 
 
-def run_aims_same_work(data) -> dict:  # noqa: ANN001
+def run_aims_same_work(data, threads: int | None = None) -> dict:  # noqa: ANN001
     """Exactly the work of Evidently's ``DataDriftPreset`` on these columns at this size, and its decision.
 
     Evidently's default method above 1,000 reference rows (``_get_default_stattest``) is the normed
@@ -311,7 +312,7 @@ def run_aims_same_work(data) -> dict:  # noqa: ANN001
         "unseen_share": math.inf,
         "missing_share_change": math.inf,
     }
-    d = drift(*data, columns=NUM + CAT, stats=("wasserstein", "js"), thresholds=limits)
+    d = drift(*data, columns=NUM + CAT, stats=("wasserstein", "js"), thresholds=limits, threads=threads)
     cols = d["columns"]
     w = {c: cols[c]["wasserstein_normed"] for c in NUM}
     js = {c: cols[c]["jensen_shannon"] for c in CAT}
@@ -326,6 +327,12 @@ def run_aims_same_work(data) -> dict:  # noqa: ANN001
         "wasserstein_normed": w,
         "jensen_shannon": js,
     }
+
+
+def run_aims_same_work_serial(data) -> dict:  # noqa: ANN001
+    """``aims_same_work`` on one thread (``threads=1``): the CPU time without two threads sharing the cores'
+    caches and memory bandwidth, at the price of the wall time."""
+    return run_aims_same_work(data, threads=1)
 
 
 def run_evidently_drift(data) -> dict:  # noqa: ANN001
@@ -464,6 +471,7 @@ TASKS = {
     "aims_all": (load_anchor, run_aims_all),
     "aims_drift": (load_anchor, run_aims_drift),
     "aims_same_work": (load_anchor, run_aims_same_work),
+    "aims_same_work_serial": (load_anchor, run_aims_same_work_serial),
     "evidently_drift": (load_anchor, run_evidently_drift),
     "numpy_all": (load_anchor, run_numpy_all),
     "fairlearn_all": (load_anchor, run_fairlearn_all),
