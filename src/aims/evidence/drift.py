@@ -835,7 +835,8 @@ def drift_report(
     prediction and score. Column kind follows the data type (numbers numeric, everything else
     categorical) unless listed in ``categorical`` or ``numeric``; the target and an integer or
     string prediction are categorical, a score is numeric. Columns are processed in parallel
-    threads (numpy's sorts release the GIL).
+    threads (numpy's sorts release the GIL); large-sample KS p-values, whose scipy function holds the
+    GIL, are computed after the threads' work.
 
     ``stats`` chooses the statistics computed per column (:data:`STATISTICS`; all by default, e.g.
     ``stats=("wasserstein", "js")`` for the distances alone, without the KS p-value); the report then
