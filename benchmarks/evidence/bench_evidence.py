@@ -482,7 +482,7 @@ TASKS = {
 def _numpy_sort_probe() -> dict:
     """How fast this process's numpy sorts a million float64 values, after the timed part.
 
-    On AMD Zen 4 numpy's AVX-512 sort (x86-simd-sort) is about 4x slower than its AVX2 sort, as the
+    On AMD Zen 4 numpy's AVX-512 sort (x86-simd-sort) is 4 to 6x slower than its AVX2 sort, as the
     memory form of ``vcompress`` is microcoded there (numpy/x86-simd-sort#6); the AVX2 path is
     taken when ``NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"`` is set before numpy is
     imported. The record keeps the setting and the measured speed so that figures are read right.
