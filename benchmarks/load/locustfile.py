@@ -19,13 +19,17 @@ from locust import between, task
 from locust.contrib.fasthttp import FastHttpUser
 
 TOKENS = [t for t in os.environ.get("AIMS_TOKENS", "").split(",") if t]
+# Seconds each user waits between requests, "min,max" (AIMS_THINK). The pace decides what is
+# measured: 0.3-0.55 s offers about 100-110 requests/s (latency at the target load);
+# 0.05-0.3 s offers more than one core can serve (the saturation throughput, and queueing).
+THINK = tuple(float(x) for x in os.environ.get("AIMS_THINK", "0.3,0.55").split(","))
 _next = itertools.count()
 
 
 class AimsUser(FastHttpUser):
     # FastHttpUser (geventhttpclient) costs the load generator several times less CPU per request
     # than HttpUser (requests): on a 2-core machine the generator shares the cores with the server.
-    wait_time = between(0.05, 0.3)
+    wait_time = between(*THINK)
 
     def on_start(self) -> None:
         if not TOKENS:

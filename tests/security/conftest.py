@@ -123,7 +123,7 @@ def running_server(env: dict[str, str], port: int, threads: int = 4) -> Iterator
         yield proc
     finally:
         if proc.poll() is None:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)  # the server and its gunicorn worker processes
         proc.wait(timeout=30)
         if proc.stderr:
             proc.stderr.close()
