@@ -137,11 +137,46 @@ class CrashInstance:
     env: dict[str, str]
     var: Path
     token: str  # bearer token of an AI manager of org "crash"
+    database_url: str | None = None  # None: SQLite in the var directory
+
+    def rows(self, sql: str) -> list[tuple]:
+        """The rows of a query on the instance's database, read from outside the server."""
+        if self.database_url is None:
+            db = sqlite3.connect(self.var / "aims.sqlite3")
+            try:
+                return list(db.execute(sql))
+            finally:
+                db.close()
+        import psycopg
+
+        with psycopg.connect(self.database_url) as db:
+            return list(db.execute(sql))
+
+    def integrity_problems(self) -> list[str]:
+        """`PRAGMA integrity_check` on SQLite, amcheck over every index on PostgreSQL: [] when sound."""
+        if self.database_url is None:
+            result = sqlite_integrity(self.var)
+            return [] if result == "ok" else [result]
+        return postgres_integrity(self.database_url)
 
 
-def crash_instance(tmp_path: Path, **env_extra: str) -> CrashInstance:
-    """A migrated throw-away var directory with org `crash` and an AI manager's API token."""
+@contextmanager
+def crash_database() -> Iterator[str | None]:
+    """Where a crash test's server keeps its data: SQLite in its var directory on the suite's SQLite
+    pass (None), a fresh PostgreSQL database on the PostgreSQL pass (its URL), dropped afterwards."""
+    server = suite_database_url()
+    if server is None:
+        yield None
+        return
+    with fresh_postgres_database(server) as url:
+        yield url
+
+
+def crash_instance(tmp_path: Path, database_url: str | None = None, **env_extra: str) -> CrashInstance:
+    """A migrated throw-away instance with org `crash` and an AI manager's API token."""
     var = tmp_path / "var"
+    if database_url:
+        env_extra["AIMS_DATABASE_URL"] = database_url
     env = aims_env(var, **env_extra)
     aims(env, "migrate", "-v0")
     aims(env, "createorg", "--name", "Crash Test", "--slug", "crash")
@@ -151,7 +186,7 @@ def crash_instance(tmp_path: Path, **env_extra: str) -> CrashInstance:
         .stdout.strip()
         .split()[-1]
     )
-    return CrashInstance(env=env, var=var, token=token)
+    return CrashInstance(env=env, var=var, token=token, database_url=database_url)
 
 
 def kill_repeatedly(
@@ -188,6 +223,50 @@ def kill_repeatedly(
             stop.set()
             for t in threads:
                 t.join(timeout=60)
+
+
+def suite_database_url() -> str | None:
+    """The PostgreSQL server this test run uses (the suite's PostgreSQL pass), or None on SQLite."""
+    url = os.environ.get("AIMS_DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else None
+
+
+@contextmanager
+def fresh_postgres_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the suite's PostgreSQL server for a server process of its own (the
+    test database belongs to the test transaction); dropped afterwards."""
+    import psycopg
+
+    base, _, _ = server_url.rpartition("/")
+    name = f"aims_crash_{os.getpid()}_{random.getrandbits(32):08x}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def postgres_integrity(url: str) -> list[str]:
+    """amcheck over every B-tree index of the database: the problems found (none when healthy)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+        indexes = db.execute(
+            "SELECT c.oid, c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_am am ON am.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE am.amname = 'btree' AND n.nspname = 'public'"
+        ).fetchall()
+        problems = []
+        for oid, relname in indexes:
+            try:
+                db.execute("SELECT bt_index_check(%s, true)", (oid,))
+            except psycopg.Error as exc:
+                problems.append(f"{relname}: {exc}")
+        assert indexes, "no index checked: the check proved nothing"
+        return problems
 
 
 def sqlite_integrity(var: Path) -> str:

@@ -8,8 +8,9 @@ After every kill, what the dead process left (temp files, orphans) must be gone 
 server listens (`aims.core.storage.sweep` at start). At the end: every upload acknowledged with a 201
 has its row, and the stored bytes' SHA-256 equals the one the client computed and the row records;
 every row has its complete file and every stored file has its row (no partial or orphan file under
-MEDIA_ROOT, nothing left in the upload temp folder); `PRAGMA integrity_check` says ok, `aims scrub`
-and `aims audit verify` exit 0.
+MEDIA_ROOT, nothing left in the upload temp folder); `PRAGMA integrity_check` says ok (amcheck over
+every index when the suite runs on PostgreSQL: the server then uses a fresh PostgreSQL database),
+`aims scrub` and `aims audit verify` exit 0.
 
 5 kills in the normal suite, 20 in the slow one (`-m slow`)."""
 
@@ -22,7 +23,6 @@ import math
 import os
 import random
 import shutil
-import sqlite3
 import threading
 import uuid
 from pathlib import Path
@@ -31,7 +31,15 @@ import pytest
 
 from aims.core.storage import is_managed, is_partial
 
-from .conftest import aims, crash_instance, free_port, kill_repeatedly, running_server, sqlite_integrity
+from .conftest import (
+    CrashInstance,
+    aims,
+    crash_database,
+    crash_instance,
+    free_port,
+    kill_repeatedly,
+    running_server,
+)
 
 UPLOADERS = 3
 MIN_SIZE, MAX_SIZE = 4 * 1024, 4 * 1024 * 1024
@@ -76,21 +84,18 @@ def _media_files(var: Path) -> list[str]:
     )
 
 
-def _rows(var: Path) -> dict[str, tuple[int, str, int]]:
+def _rows(instance: CrashInstance) -> dict[str, tuple[int, str, int]]:
     """{stored name: (id, sha256, size)} of every attachment row."""
-    db = sqlite3.connect(var / "aims.sqlite3")
-    try:
-        return {
-            name: (pk, sha, size)
-            for pk, name, sha, size in db.execute("SELECT id, file, sha256, size FROM governance_attachment")
-        }
-    finally:
-        db.close()
+    return {
+        name: (pk, sha, size)
+        for pk, name, sha, size in instance.rows("SELECT id, file, sha256, size FROM governance_attachment")
+    }
 
 
-def _leftovers(var: Path) -> dict[str, list[str]]:
+def _leftovers(instance: CrashInstance) -> dict[str, list[str]]:
     """What a dead server left: partial files under MEDIA_ROOT, spooled uploads, files without a row."""
-    rows = _rows(var)
+    var = instance.var
+    rows = _rows(instance)
     files = _media_files(var)
     spool = var / "tmp" / "uploads"
     return {
@@ -105,8 +110,12 @@ def _sha256(path: Path) -> str:
 
 
 def _run(tmp_path, kills: int) -> None:
-    # Grace 0: this test runs one server at a time, so whatever is there at start is a crash's leftover.
-    instance = crash_instance(tmp_path, AIMS_UPLOAD_SWEEP_GRACE_SECONDS="0")
+    with crash_database() as url:
+        # Grace 0: one server runs at a time, so whatever is there at start is a crash's leftover.
+        _run_on(crash_instance(tmp_path, url, AIMS_UPLOAD_SWEEP_GRACE_SECONDS="0"), kills)
+
+
+def _run_on(instance: CrashInstance, kills: int) -> None:
     env, var, token = instance.env, instance.var, instance.token
     acknowledged: dict[int, tuple[str, int]] = {}  # attachment id -> (client's sha256, size)
     refused: list[str] = []
@@ -149,7 +158,7 @@ def _run(tmp_path, kills: int) -> None:
     def before_start(run: int) -> None:
         pending.clear()
         if run:
-            pending.update(_leftovers(var))
+            pending.update(_leftovers(instance))
             for kind, names in pending.items():
                 seen[kind].update(names)
 
@@ -171,10 +180,10 @@ def _run(tmp_path, kills: int) -> None:
     before_start(kills)
     with running_server(env, free_port()):
         pass
-    after = _leftovers(var)
+    after = _leftovers(instance)
     assert not any(after.values()), f"not swept at start: {after}"
 
-    rows = _rows(var)
+    rows = _rows(instance)
     by_id = {pk: (name, sha, size) for name, (pk, sha, size) in rows.items()}
     lost = sorted(set(acknowledged) - set(by_id))
     assert not lost, f"{len(lost)} acknowledged uploads lost of {len(acknowledged)}: {lost[:10]}"
@@ -187,13 +196,14 @@ def _run(tmp_path, kills: int) -> None:
         assert path.stat().st_size == size and _sha256(path) == sha, f"attachment #{pk}: file differs"
     stored = set(_media_files(var)) - {".sha256-index.json"}
     assert stored == set(rows), f"files without a row: {sorted(stored - set(rows))[:10]}"
-    assert sqlite_integrity(var) == "ok"
+    assert instance.integrity_problems() == []
     scrub = aims(env, "scrub", "--json", check=False)
     assert scrub.returncode == 0, scrub.stdout + scrub.stderr
     verify = aims(env, "audit", "verify", check=False)
     assert verify.returncode == 0, verify.stdout + verify.stderr
     shutil.rmtree(media)  # up to a GiB of random bytes: not kept in pytest's last three temp folders
     print(
+        f"{'PostgreSQL' if instance.database_url else 'SQLite'}: "
         f"{kills} kills, {len(acknowledged)} acknowledged uploads "
         f"({sum(s for _d, s in acknowledged.values()) / 2**20:.0f} MiB), {len(rows)} rows, 0 lost; "
         f"swept at restart: {len(seen['partial'])} partial, {len(seen['spooled'])} spooled, "
