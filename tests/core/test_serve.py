@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import signal
 import sqlite3
-import subprocess
 import sys
 import time
 import urllib.request
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.conftest import aims, aims_env, free_port, wait_for_port
+from tests.security.conftest import aims, aims_env, free_port, running_server
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on POSIX systems only")
 
@@ -57,19 +56,11 @@ def test_serve_runs_gunicorn_workers_and_the_task_worker_and_stops_them_all(tmp_
     aims(env, "migrate", "-v0")
     aims(env, "createorg", "--name", "Serve Test", "--slug", "serve")
     aims(env, "createuser", "--email", "reader@serve.example", "--org", "serve", "--role", "ai_manager")
-    token = aims(env, "token", "create", "--email", "reader@serve.example", "--org", "serve").stdout.split()[-1]
+    token = aims(env, "token", "create", "--email", "reader@serve.example", "--org", "serve").stdout.split()[
+        -1
+    ]
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "aims", "serve", "--port", str(port), "--workers", "2", "--threads", "2"]
-        + ["--with-worker"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        wait_for_port(port, proc)
+    with running_server(env, port, threads=2, args=("--workers", "2", "--with-worker")) as proc:
         with ThreadPoolExecutor(8) as pool:
             statuses = list(pool.map(lambda _: _get(port, token), range(40)))
         assert statuses == [200] * 40
@@ -83,18 +74,12 @@ def test_serve_runs_gunicorn_workers_and_the_task_worker_and_stops_them_all(tmp_
         while _finished_tasks(var) == 0 and time.monotonic() < deadline:
             time.sleep(0.5)
         assert _finished_tasks(var) > 0
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signal.SIGTERM)  # a clean stop ends the workers and the task worker too
         proc.wait(timeout=30)
         for pid in children:
-            assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=30)
-        if proc.stdout:
-            output = proc.stdout.read()
-            proc.stdout.close()
-    assert "2 worker(s) x 2 thread(s)" in output
+            assert (
+                not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+            )
 
 
 def test_serve_refuses_nonsense_counts(tmp_path):

@@ -7,6 +7,7 @@ import pytest
 from django.test import override_settings
 
 from aims.monitoring import demo as monitoring_demo
+from aims.monitoring import services
 from tests.factories import AISystemFactory
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -42,3 +43,19 @@ def reference_doc(credit):
 @pytest.fixture
 def batch_docs(credit):
     return [b.to_dict() for b in credit[1]]
+
+
+def credit_drift_monitor(actor, system, **extra):
+    """The tests' usual monitor: PSI drift of the credit amount, warning 0.1, critical 0.25, every batch."""
+    return services.create_monitor(
+        actor,
+        {
+            "ai_system": system.slug,
+            "name": "Credit amount drift",
+            "metric": "drift.credit_amount.psi",
+            "warning_threshold": 0.1,
+            "critical_threshold": 0.25,
+            "window_hours": 0,
+            **extra,
+        },
+    )

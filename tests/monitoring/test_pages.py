@@ -9,6 +9,7 @@ import pytest
 
 from aims.monitoring import services
 from aims.monitoring.models import Alert, Monitor, NotificationChannel
+from tests.monitoring.conftest import credit_drift_monitor
 
 pytestmark = pytest.mark.django_db
 
@@ -33,17 +34,7 @@ def breached(actor, system, reference_doc, batch_docs):
         ],
     )
     ops = actor("operational_team")
-    drift = services.create_monitor(
-        ops,
-        {
-            "ai_system": system.slug,
-            "name": "Credit amount drift",
-            "metric": "drift.credit_amount.psi",
-            "warning_threshold": 0.1,
-            "critical_threshold": 0.25,
-            "window_hours": 0,
-        },
-    )
+    drift = credit_drift_monitor(ops, system)
     services.create_monitor(
         ops,
         {

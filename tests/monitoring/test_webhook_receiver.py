@@ -20,6 +20,7 @@ from django.utils import timezone
 from aims.monitoring import notify, services
 from aims.monitoring.models import Notification, NotificationChannel
 from aims.monitoring.receiver import WebhookReceiver
+from tests.monitoring.conftest import credit_drift_monitor
 
 SECRET = "a-shared-secret-of-some-length"
 
@@ -122,17 +123,10 @@ def test_aims_delivery_records_the_receivers_answer_and_the_signature_it_sent(
             services.create_channel(
                 actor("ai_manager"), {"name": name, "kind": "webhook", "target": url, "secret": SECRET}
             )
-        monitor = services.create_monitor(
+        monitor = credit_drift_monitor(
             actor("operational_team"),
-            {
-                "ai_system": system.slug,
-                "name": "Credit amount drift",
-                "metric": "drift.credit_amount.psi",
-                "warning_threshold": 0.1,
-                "critical_threshold": 0.25,
-                "window_hours": 0,
-                "channels": list(NotificationChannel.objects.values_list("pk", flat=True)),
-            },
+            system,
+            channels=list(NotificationChannel.objects.values_list("pk", flat=True)),
         )
         tech = actor("technical_team")
         services.ingest_profile(tech, ai_system=system, profile=reference_doc, role="reference")

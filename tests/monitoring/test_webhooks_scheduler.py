@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from aims.monitoring import notify, services
 from aims.monitoring.models import Alert, Notification
+from tests.monitoring.conftest import credit_drift_monitor
 
 pytestmark = pytest.mark.django_db
 SECRET = "a-shared-secret-of-some-length"
@@ -62,18 +63,7 @@ def critical_alert(actor, system, reference_doc, batch_docs):
         channel = services.create_channel(
             actor("ai_manager"), {"name": "Incident desk", "kind": "webhook", "target": url, "secret": SECRET}
         )
-        monitor = services.create_monitor(
-            actor("operational_team"),
-            {
-                "ai_system": system.slug,
-                "name": "Credit amount drift",
-                "metric": "drift.credit_amount.psi",
-                "warning_threshold": 0.1,
-                "critical_threshold": 0.25,
-                "window_hours": 0,
-                "channels": [channel.pk],
-            },
-        )
+        monitor = credit_drift_monitor(actor("operational_team"), system, channels=[channel.pk])
         services.ingest_profile(
             actor("technical_team"), ai_system=system, profile=reference_doc, role="reference"
         )

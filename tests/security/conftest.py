@@ -108,10 +108,12 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> Non
 
 
 @contextmanager
-def running_server(env: dict[str, str], port: int, threads: int = 4) -> Iterator[subprocess.Popen]:
+def running_server(
+    env: dict[str, str], port: int, threads: int = 4, args: tuple[str, ...] = ()
+) -> Iterator[subprocess.Popen]:
     """`python -m aims serve` in its own process group; killed (SIGKILL) on exit if still alive."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "aims", "serve", "--port", str(port), "--threads", str(threads)],
+        [sys.executable, "-m", "aims", "serve", "--port", str(port), "--threads", str(threads), *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
