@@ -128,9 +128,13 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
 
         ``member_role`` carries the user's current role in the token's organization (None when the
         membership is gone), read in the same query: every API request starts here."""
-        role = Membership.objects.filter(
-            user_id=models.OuterRef("user_id"), organization_id=models.OuterRef("organization_id")
-        ).order_by().values("role")[:1]
+        role = (
+            Membership.objects.filter(
+                user_id=models.OuterRef("user_id"), organization_id=models.OuterRef("organization_id")
+            )
+            .order_by()
+            .values("role")[:1]
+        )
         token = (
             self.select_related("user", "organization")
             .annotate(member_role=models.Subquery(role))
