@@ -52,7 +52,7 @@ def _finished_tasks(var: Path) -> int:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
 def test_serve_runs_gunicorn_workers_and_the_task_worker_and_stops_them_all(tmp_path):
     var = tmp_path / "var"
-    env = aims_env(var)
+    env = aims_env(var, HOME=str(tmp_path), XDG_RUNTIME_DIR=str(tmp_path / "run"))
     aims(env, "migrate", "-v0")
     aims(env, "createorg", "--name", "Serve Test", "--slug", "serve")
     aims(env, "createuser", "--email", "reader@serve.example", "--org", "serve", "--role", "ai_manager")
@@ -74,6 +74,8 @@ def test_serve_runs_gunicorn_workers_and_the_task_worker_and_stops_them_all(tmp_
         while _finished_tasks(var) == 0 and time.monotonic() < deadline:
             time.sleep(0.5)
         assert _finished_tasks(var) > 0
+        # gunicorn's control socket (a management endpoint in the user's home) stays closed.
+        assert not (tmp_path / ".gunicorn").exists() and not (tmp_path / "run").exists()
         proc.send_signal(signal.SIGTERM)  # a clean stop ends the workers and the task worker too
         proc.wait(timeout=30)
         for pid in children:
