@@ -200,8 +200,11 @@ def _sort_finite(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def _merged_cdf_differences(rs: np.ndarray, xs: np.ndarray) -> np.ndarray:
-    """``F_ref − F_cur`` at each distinct value of the two sorted samples, in increasing order.
+def _merged_cdf_differences(
+    rs: np.ndarray, xs: np.ndarray, *, with_values: bool = False
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """``F_ref − F_cur`` at each distinct value of the two sorted samples, in increasing order
+    (with ``with_values``, also those values: ``(values, differences)``).
 
     A stable argsort of the two concatenated sorted runs is a linear merge (timsort finds the two
     runs and gallops; on the project machine it beats ``searchsorted`` of one run into the other);
@@ -226,21 +229,25 @@ def _merged_cdf_differences(rs: np.ndarray, xs: np.ndarray) -> np.ndarray:
     ends = np.empty(total, dtype=bool)
     np.not_equal(merged[1:], merged[:-1], out=ends[:-1])
     ends[-1] = True
-    del merged
+    values = None
     if np.count_nonzero(ends) == total:  # no ties: every position is a distinct value
+        if with_values:
+            values = merged
         cdf_cur = np.arange(1, total + 1, dtype=count_type)
         cdf_cur -= cdf_ref
     else:
         last = np.flatnonzero(ends)
+        if with_values:
+            values = merged[last]
         cdf_ref = cdf_ref[last]
         last += 1
         cdf_cur = last
         cdf_cur -= cdf_ref
-    del ends
+    del ends, merged
     diff = cdf_ref / n
     del cdf_ref
     diff -= cdf_cur / m  # the same two roundings as scipy's cdf1 - cdf2
-    return diff
+    return (values, diff) if with_values else diff
 
 
 def _ks_from_differences(diff: np.ndarray) -> float:
@@ -272,7 +279,7 @@ def _wasserstein_sorted(rs: np.ndarray, xs: np.ndarray) -> float:
     step_r, step_c = m // g, n // g  # one step of each quantile function, in grid units
     whole = n * step_r  # lcm(n, m): the grid units in [0, 1]
     if whole > _MAX_QUANTILE_GRID:
-        values, diff = _merged_values_and_differences(rs, xs)
+        values, diff = _merged_cdf_differences(rs, xs, with_values=True)
         return float(np.sum(np.abs(diff[:-1]) * np.diff(values)))
     grid = np.empty(n + m, dtype=np.int64)
     # The reference's breakpoint a = (i + 1)·step_r comes after i reference ones and after the
@@ -309,23 +316,6 @@ def _wasserstein_sorted(rs: np.ndarray, xs: np.ndarray) -> float:
     np.abs(gaps, out=gaps)
     gaps *= width
     return float(np.sum(gaps) / whole)
-
-
-def _merged_values_and_differences(rs: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct values of both sorted samples and ``F_ref − F_cur`` at each (scipy's CDF form).
-
-    Only for sample sizes whose quantile grid does not fit in int64 (``lcm(n, m) > 2**62``).
-    """
-    n, m = rs.size, xs.size
-    both = np.concatenate([rs, xs])
-    order = np.argsort(both, kind="stable")
-    merged = both[order]
-    from_ref = np.cumsum(order < n, dtype=np.int64)
-    last = np.append(np.flatnonzero(merged[1:] != merged[:-1]), n + m - 1)
-    cdf_ref = from_ref[last]
-    diff = cdf_ref / n
-    diff -= (last + 1 - cdf_ref) / m
-    return merged[last], diff
 
 
 def _ks_asymptotic_p(d: float, n: int, m: int) -> float:
