@@ -11,8 +11,8 @@ temporary folder (`FILE_UPLOAD_TEMP_DIR`), and orphans: complete files with a se
 (`<area>/<organization id>/<32 hex>`) that no row refers to (the process died after the file was
 published but before its row committed, or after a row was deleted but before its file was). Only
 files older than `AIMS_UPLOAD_SWEEP_GRACE_SECONDS` are touched, so uploads in progress in another
-process are left alone. `aims serve` sweeps when it starts; `aims scrub` reports what is left and
-`aims scrub --sweep` removes it.
+process are left alone. The WSGI application sweeps when it loads (`aims.wsgi`, whatever server
+runs it); `aims scrub` reports what is left and `aims scrub --sweep` removes it.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ PART_PREFIX = ".part-"
 # The names AIMS gives uploaded files (see each model's upload_to): area/organization id/uuid4 hex,
 # with the suffix Django adds if the name was taken.
 MANAGED_NAME = re.compile(r"^[a-z_]+/\d+/[0-9a-f]{32}(?:_[A-Za-z0-9]{7})?$")
-QUARANTINE = ".quarantine"
+QUARANTINE = ".quarantine"  # where `aims scrub --quarantine` moves mismatching files
+INDEX_NAME = ".sha256-index.json"  # `aims scrub`'s digests of files not uploaded through AIMS
 INDEX_TEMP = re.compile(r"^\.index-[^/]*\.tmp$")  # left by a crash in `aims scrub`'s index write
 log = logging.getLogger("aims.storage")
 
@@ -158,7 +159,7 @@ def is_managed(rel: str) -> bool:
 
 def _legacy_index(root: Path) -> set[str]:
     try:
-        return set(json.loads((root / ".sha256-index.json").read_text()))
+        return set(json.loads((root / INDEX_NAME).read_text()))
     except (OSError, ValueError):
         return set()
 
@@ -236,7 +237,7 @@ def sweep(
 
 
 def sweep_on_start() -> SweepReport:
-    """What `aims serve` runs before it listens: remove what a crash left (older than the grace)."""
+    """What the WSGI application runs when it loads: remove what a crash left (older than the grace)."""
     from django.db import DatabaseError
 
     try:

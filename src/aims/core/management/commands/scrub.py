@@ -36,8 +36,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from aims.core import storage
 
-INDEX_NAME = ".sha256-index.json"
-QUARANTINE = ".quarantine"
+INDEX_NAME, QUARANTINE = storage.INDEX_NAME, storage.QUARANTINE
 log = logging.getLogger("aims.scrub")
 
 
@@ -69,11 +68,7 @@ def save_index(root: Path, index: dict[str, dict[str, Any]]) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, index_path(root))
-    dirfd = os.open(root, os.O_RDONLY)
-    try:
-        os.fsync(dirfd)
-    finally:
-        os.close(dirfd)
+    storage.fsync_dir(root)
 
 
 def record(root: Path, rel: str) -> dict[str, Any]:
