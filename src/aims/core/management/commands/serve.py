@@ -120,7 +120,7 @@ def _gunicorn(application: Any, **settings: Any) -> None:
                 "graceful_timeout": 20,
                 "accesslog": None,
                 "proc_name": "aims",
-                # gunicorn 24+ opens a control socket under the user's home by default: nothing of
+                # gunicorn 27 opens a control socket under the user's home by default: nothing of
                 # AIMS uses it, and a management endpoint nobody asked for is better left closed.
                 "control_socket_disable": True,
                 "pre_fork": _close_connections,

@@ -3,8 +3,8 @@
 aims webhook-receiver [--host 127.0.0.1] [--port 8765] [--path /aims/webhook]
                       (--secret S | --channel NAME --org ORG) [--max-age 300] [--log FILE]
 
-The secret comes from --secret, else from the environment variable AIMS_WEBHOOK_SECRET, else from
-the webhook channel named --channel in the organization --org (read from the database). One line
+The secret comes from --secret, else from the webhook channel named --channel in the organization
+--org (read from the database), else from the environment variable AIMS_WEBHOOK_SECRET. One line
 per request on standard output (and appended to --log): delivery, event, alert, severity, system,
 verified or the reason it was refused, and the status answered (200, or 401 for a bad signature).
 See docs/monitoring.md, "Trying a webhook channel".
